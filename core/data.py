@@ -140,7 +140,8 @@ class Dataset:
         return {name: len(self.split(name)[1]) for name in SPLITS}
 
     def __repr__(self) -> str:  # the default would print the arrays
-        return f"Dataset(train={len(self.y_train)}, test={len(self.y_test)}, source={self.source!r})"
+        train, test = len(self.y_train), len(self.y_test)
+        return f"Dataset(train={train}, test={test}, source={self.source!r})"
 
 
 def _check_limit(n: int) -> None:
@@ -183,7 +184,9 @@ def _as_uint8_labels(labels: np.ndarray, where: str, name: str) -> np.ndarray:
     if labels.ndim != 1:
         raise DataError(f"{where}: {name} has shape {labels.shape}; expected (N,).")
     if labels.dtype.kind not in "iu":
-        raise DataError(f"{where}: {name} holds {labels.dtype} values; labels must be integers 0-9.")
+        raise DataError(
+            f"{where}: {name} holds {labels.dtype} values; labels must be integers 0-9."
+        )
     return _as_uint8(labels, where, name, "labels", 9)
 
 
@@ -251,9 +254,9 @@ def load_npz(path: PathLike) -> Dataset:
     path = _existing(path, "MNIST .npz file")
     _check_is_zip(path)
     arrays = _read_npz_arrays(path)
-    x_train, y_train = _checked_split(arrays["x_train"], arrays["y_train"], str(path), "x_train", "y_train")
-    x_test, y_test = _checked_split(arrays["x_test"], arrays["y_test"], str(path), "x_test", "y_test")
-    return Dataset(x_train, y_train, x_test, y_test, source=str(path))
+    train = _checked_split(arrays["x_train"], arrays["y_train"], str(path), "x_train", "y_train")
+    test = _checked_split(arrays["x_test"], arrays["y_test"], str(path), "x_test", "y_test")
+    return Dataset(*train, *test, source=str(path))
 
 
 def _check_is_zip(path: Path) -> None:
@@ -292,8 +295,10 @@ def _read_npz_member(npz, key: str, path: Path) -> np.ndarray:
     try:
         return npz[key]
     except _READ_ERRORS as error:
-        raise DataError(f"{path}: array {key} could not be read; the file is corrupt or truncated "
-                        f"or holds Python objects ({error}).") from error
+        raise DataError(
+            f"{path}: array {key} could not be read: the file is corrupt or truncated, or the "
+            f"array holds Python objects, which are never loaded ({error})."
+        ) from error
 
 
 # --------------------------------------------------------------------------------------------
@@ -304,16 +309,16 @@ def _read_npz_member(npz, key: str, path: Path) -> np.ndarray:
 def read_idx(path: PathLike) -> np.ndarray:
     """Read one IDX file (gzipped or raw) into a native-endian array of the shape it declares.
 
-    The header is checked against the data before anything is allocated: a header claiming more
-    data than the file holds fails at once, as does one describing less (trailing bytes).
+    The header is checked against the data before anything is allocated: for a raw file against
+    its size, for a gzipped one by reading at most one byte more than the header describes. So a
+    header claiming more data than the file holds fails at once, as does one describing less.
     """
     path = _existing(path, "IDX file")
     if path.is_dir():
         raise DataError(f"{path}: is a folder, not an IDX file.")
     compressed = path.suffix == ".gz" or _read_magic(path, 2) == _GZIP_MAGIC
     try:
-        opener = gzip.open if compressed else open
-        with opener(path, "rb") as stream:
+        with (gzip.open if compressed else open)(path, "rb") as stream:
             dtype, shape = _read_idx_header(stream, path)
             expected = math.prod(shape) * dtype.itemsize
             if not compressed:
@@ -322,10 +327,10 @@ def read_idx(path: PathLike) -> np.ndarray:
     except DataError:
         raise
     except _READ_ERRORS as error:
-        kind = "gzip " if compressed else ""
-        raise DataError(f"{path}: corrupt or truncated {kind}file ({error}).") from error
+        kind = "gzip" if compressed else "IDX"
+        raise DataError(f"{path}: corrupt or truncated {kind} file ({error}).") from error
     if len(data) != expected:
-        raise DataError(_idx_size_message(path, shape, expected, len(data), exact=len(data) < expected))
+        raise DataError(_idx_size_message(path, shape, expected, len(data), at_least=True))
     array = np.frombuffer(data, dtype=dtype).reshape(shape)
     return array.astype(dtype.newbyteorder("="), copy=False)
 
@@ -352,27 +357,37 @@ def _read_exactly(stream: BinaryIO, size: int, path: Path, what: str) -> bytes:
     return data
 
 
-def _check_idx_file_size(path: Path, stream: BinaryIO, shape: tuple[int, ...], expected: int) -> None:
-    """For raw files: compare the header's data size with the file's size before reading."""
+def _check_idx_file_size(
+    path: Path, stream: BinaryIO, shape: tuple[int, ...], expected: int
+) -> None:
+    """For a raw file: compare the header's data size with the file's size, before reading."""
     actual = os.fstat(stream.fileno()).st_size - stream.tell()
     if actual != expected:
-        raise DataError(_idx_size_message(path, shape, expected, actual, exact=True))
+        raise DataError(_idx_size_message(path, shape, expected, actual))
 
 
-def _idx_size_message(path: Path, shape: tuple[int, ...], expected: int, actual: int, exact: bool) -> str:
-    """Explain a mismatch between an IDX header's dimensions and the data that follows it."""
+def _idx_size_message(
+    path: Path, shape: tuple[int, ...], expected: int, actual: int, at_least: bool = False
+) -> str:
+    """Explain a mismatch between an IDX header's dimensions and the data after the header.
+
+    ``at_least``: ``actual`` is only a lower bound when it exceeds ``expected`` (bounded read).
+    """
     dims = " x ".join(str(d) for d in shape)
     if actual < expected:
-        problem = f"truncated: its header's dimensions {dims} need {expected} bytes of data"
-        found = f"only {actual} follow" if exact else f"only {actual} could be read"
-    else:
-        problem = f"its header's dimensions {dims} do not match its size: they describe {expected} bytes of data"
-        found = f"{actual} follow" if exact else "more follow"
-    return f"{path}: {problem}, but {found}."
+        return (
+            f"{path}: truncated IDX file: its header's dimensions {dims} need {expected} bytes "
+            f"of data, but only {actual} follow."
+        )
+    found = "more" if at_least else str(actual)
+    return (
+        f"{path}: the IDX header's dimensions {dims} do not match the file's size: they describe "
+        f"{expected} bytes of data, but {found} follow."
+    )
 
 
 def _read_at_most(stream: BinaryIO, limit: int) -> bytearray:
-    """Read until EOF or ``limit`` bytes, in chunks: memory grows only with the data really there."""
+    """Read until EOF or ``limit`` bytes, in chunks: memory grows only with the data there."""
     data = bytearray()
     while len(data) < limit:
         chunk = stream.read(min(_READ_CHUNK, limit - len(data)))
@@ -389,16 +404,19 @@ def load_idx_folder(path: PathLike) -> Dataset:
     """
     folder = _existing(path, "MNIST IDX folder")
     if not folder.is_dir():
-        raise DataError(f"{folder}: is not a folder; expected a folder with the four MNIST IDX files.")
-    files = {split: tuple(_find_idx_file(folder, name) for name in names) for split, names in IDX_FILES.items()}
-    missing = [name for split in SPLITS for name, found in zip(IDX_FILES[split], files[split]) if found is None]
+        raise DataError(f"{folder}: is not a folder; expected one with the four MNIST IDX files.")
+    found = {name: _find_idx_file(folder, name) for names in IDX_FILES.values() for name in names}
+    missing = [name for name, file in found.items() if file is None]
     if missing:
         raise DataError(
             f"{folder}: missing MNIST IDX file(s) {', '.join(missing)} (each may also be spelled "
             "with '.idx' instead of '-idx', and may end in .gz)."
         )
-    arrays = {split: _load_idx_split(folder, *files[split]) for split in SPLITS}
-    return Dataset(*arrays["train"], *arrays["test"], source=str(folder))
+    splits = {
+        split: _load_idx_split(folder, found[images], found[labels])
+        for split, (images, labels) in IDX_FILES.items()
+    }
+    return Dataset(*splits["train"], *splits["test"], source=str(folder))
 
 
 def _find_idx_file(folder: Path, name: str) -> Path | None:
@@ -410,9 +428,12 @@ def _find_idx_file(folder: Path, name: str) -> Path | None:
     return None
 
 
-def _load_idx_split(folder: Path, image_file: Path, label_file: Path) -> tuple[np.ndarray, np.ndarray]:
+def _load_idx_split(
+    folder: Path, image_file: Path, label_file: Path
+) -> tuple[np.ndarray, np.ndarray]:
     """Read and validate one split's image and label files."""
-    return _checked_split(read_idx(image_file), read_idx(label_file), str(folder), image_file.name, label_file.name)
+    images, labels = read_idx(image_file), read_idx(label_file)
+    return _checked_split(images, labels, str(folder), image_file.name, label_file.name)
 
 
 # --------------------------------------------------------------------------------------------
@@ -430,36 +451,61 @@ def load_keras(cache_dir: PathLike | None = None) -> Dataset:
     try:
         from keras.utils import get_file  # lazy: importing Keras imports TensorFlow (~3 s)
     except ImportError as error:
-        raise DataError(f"Keras is not available to download MNIST ({error}). {LOCAL_DATA_ADVICE}") from error
+        raise DataError(
+            f"Keras is not available to download MNIST ({error}). {LOCAL_DATA_ADVICE}"
+        ) from error
+    if cache_dir is not None:
+        cache_dir = _make_cache_dir(cache_dir)
     try:
         path = get_file(
             fname=KERAS_MNIST_FNAME,
             origin=KERAS_MNIST_ORIGIN,
             file_hash=KERAS_MNIST_SHA256,
-            cache_dir=None if cache_dir is None else os.fspath(cache_dir),
+            cache_dir=cache_dir,
         )
-    except Exception as error:  # get_file wraps URLError/HTTPError in a bare Exception
-        raise DataError(f"Downloading MNIST from {KERAS_MNIST_ORIGIN} failed ({error}). {LOCAL_DATA_ADVICE}") from error
-    return dataclasses.replace(load_npz(path), source=_keras_source(Path(path)))
+    except Exception as error:  # get_file turns URLError/HTTPError into a bare Exception
+        raise DataError(
+            f"Downloading MNIST from {KERAS_MNIST_ORIGIN} failed ({error}). {LOCAL_DATA_ADVICE}"
+        ) from error
+    return dataclasses.replace(load_npz(path), source=f"Keras download ({_short(path)})")
+
+
+def _make_cache_dir(cache_dir: PathLike) -> str:
+    """Create ``cache_dir`` (Keras would silently use /tmp/.keras for a missing one)."""
+    path = os.path.expanduser(os.fspath(cache_dir))
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as error:
+        raise DataError(
+            f"{path}: cannot create the download cache folder ({error.strerror or error})."
+        ) from error
+    return path
 
 
 def keras_cache_path(cache_dir: PathLike | None = None) -> Path:
-    """Where :func:`load_keras` keeps ``mnist.npz``, worked out as Keras does, without importing it."""
+    """Where :func:`load_keras` keeps ``mnist.npz``, worked out as Keras does, without Keras.
+
+    ``cache_dir``, else ``$KERAS_HOME``, else ``~/.keras``; Keras falls back to ``/tmp/.keras``
+    when that folder is not writable.
+    """
     if cache_dir is None:
-        cache_dir = os.environ.get("KERAS_HOME") or os.path.join(
-            os.path.expanduser("~") if os.access(os.path.expanduser("~"), os.W_OK) else "/tmp", ".keras"
-        )
+        cache_dir = os.environ.get("KERAS_HOME") or os.path.join(_writable_home(), ".keras")
     base = os.path.expanduser(os.fspath(cache_dir))
-    if not os.access(base, os.W_OK) and os.path.exists(base):
+    if os.path.exists(base) and not os.access(base, os.W_OK):
         base = os.path.join("/tmp", ".keras")
     return Path(base, "datasets", KERAS_MNIST_FNAME)
 
 
-def _keras_source(path: Path) -> str:
-    """``Keras download (~/.keras/datasets/mnist.npz)``, with the home folder shortened."""
-    home = Path.home()
-    shown = f"~/{path.relative_to(home)}" if path.is_relative_to(home) else str(path)
-    return f"Keras download ({shown})"
+def _writable_home() -> str:
+    """The home folder, or /tmp when it is not writable (as Keras decides)."""
+    home = os.path.expanduser("~")
+    return home if os.access(home, os.W_OK) else "/tmp"
+
+
+def _short(path: PathLike) -> str:
+    """``path`` with the home folder written as ``~``, for display."""
+    path, home = Path(os.fspath(path)), Path.home()
+    return f"~/{path.relative_to(home)}" if path.is_relative_to(home) else str(path)
 
 
 def load_path(path: PathLike) -> Dataset:
@@ -485,7 +531,9 @@ def load_dataset(path: PathLike | None = None) -> Dataset:
         return load_path(chosen)
     except DataError as error:
         if from_env:
-            raise DataError(f"{error} (This path comes from the {DATA_ENV_VAR} environment variable.)") from error
+            raise DataError(
+                f"{error} (This path comes from the {DATA_ENV_VAR} environment variable.)"
+            ) from error
         raise
 
 
@@ -495,6 +543,6 @@ def default_source_description(path: PathLike | None = None) -> str:
     if chosen is None:
         cache = keras_cache_path()
         state = "cached" if cache.is_file() else "not downloaded yet"
-        return f"{_keras_source(cache)[:-1]}, {state})"
+        return f"Keras download ({_short(cache)}, {state})"
     shown = str(Path(os.fspath(chosen)).expanduser())
     return f"{shown} (from {DATA_ENV_VAR})" if from_env else shown

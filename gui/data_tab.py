@@ -1,0 +1,11 @@
+"""Placeholder: the Data tab (being written)."""
+
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+
+class DataTab(QWidget):
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Data tab: coming soon"))

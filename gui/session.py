@@ -1,0 +1,71 @@
+"""What the window is working with: the data set, the active model, its last evaluation.
+
+One ``Session`` is shared by every tab. Tabs read its fields and listen to its signals; they
+change it only through its methods, so that every view hears of every change.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+
+class Session(QObject):
+    datasetChanged = Signal(object)      # core.data.Dataset or None
+    modelChanged = Signal(object)        # core.model_io.LoadedModel or None
+    evaluationChanged = Signal(object)   # core.evaluation.Evaluation or None (scored on dataset's test split)
+    tensorflowReady = Signal()
+    trainingActiveChanged = Signal(bool)
+    # A request to show images in the Data tab: split ("train"/"test"), true digit, predicted digit
+    # (either may be None). The Results tab's confusion matrix sends it; the main window switches tabs.
+    showImagesRequested = Signal(str, object, object)
+    statusMessage = Signal(str)          # a passing note for the status bar
+    errorOccurred = Signal(str, str)     # title, message: shown to the user in a message box
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.dataset = None
+        self.model = None
+        self.model_unsaved = False       # a model trained in this session and not yet saved
+        self.evaluation = None
+        self.tensorflow_ready = False
+        self.training_active = False
+
+    @property
+    def model_path(self) -> Path | None:
+        return self.model.path if self.model is not None else None
+
+    def set_dataset(self, dataset) -> None:
+        self.dataset = dataset
+        self.datasetChanged.emit(dataset)
+        self.set_evaluation(None)  # an evaluation belongs to the data it was made on
+
+    def set_model(self, loaded, unsaved: bool = False) -> None:
+        """Make ``loaded`` (a core.model_io.LoadedModel) the active model of every tab."""
+        self.model = loaded
+        self.model_unsaved = unsaved
+        self.modelChanged.emit(loaded)
+        self.set_evaluation(None)
+
+    def mark_saved(self, path: Path) -> None:
+        if self.model is not None:
+            self.model.path = Path(path)
+            self.model.name = Path(path).stem
+        self.model_unsaved = False
+        self.modelChanged.emit(self.model)
+
+    def set_evaluation(self, evaluation) -> None:
+        self.evaluation = evaluation
+        self.evaluationChanged.emit(evaluation)
+
+    def set_tensorflow_ready(self) -> None:
+        self.tensorflow_ready = True
+        self.tensorflowReady.emit()
+
+    def set_training_active(self, active: bool) -> None:
+        self.training_active = active
+        self.trainingActiveChanged.emit(active)
+
+    def report_error(self, title: str, message: str) -> None:
+        self.errorOccurred.emit(title, message)

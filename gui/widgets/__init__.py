@@ -1,0 +1,1 @@
+"""Reusable views: live plots, confusion matrix, image grid, draw pad, probability bars."""
