@@ -20,11 +20,13 @@ This module imports only numpy and the standard library; Keras (and with it Tens
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gzip
 import math
 import os
 import struct
+import sys
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -284,8 +286,6 @@ def _read_npz_arrays(path: Path) -> dict[str, np.ndarray]:
                     f"holds {', '.join(NPZ_KEYS)} (found: {', '.join(npz.files) or 'nothing'})."
                 )
             return {key: _read_npz_member(npz, key, path) for key in NPZ_KEYS}
-    except DataError:
-        raise
     except _READ_ERRORS as error:
         raise DataError(f"{path}: corrupt or truncated npz/zip archive ({error}).") from error
 
@@ -324,8 +324,6 @@ def read_idx(path: PathLike) -> np.ndarray:
             if not compressed:
                 _check_idx_file_size(path, stream, shape, expected)
             data = _read_at_most(stream, expected + 1)
-    except DataError:
-        raise
     except _READ_ERRORS as error:
         kind = "gzip" if compressed else "IDX"
         raise DataError(f"{path}: corrupt or truncated {kind} file ({error}).") from error
@@ -446,7 +444,9 @@ def load_keras(cache_dir: PathLike | None = None) -> Dataset:
 
     The file goes to ``<cache_dir or ~/.keras>/datasets/mnist.npz`` (``KERAS_HOME`` is honoured
     as Keras does) and is checked against Keras's SHA-256; then it is validated like any npz.
-    If the download fails (offline), the DataError says so and how to use a local copy.
+    Keras's "Downloading data from ..." line and progress bar go to stderr, so that stdout stays
+    clean for machine-readable output. If the download fails (offline), the DataError says so
+    and how to use a local copy.
     """
     try:
         from keras.utils import get_file  # lazy: importing Keras imports TensorFlow (~3 s)
@@ -457,12 +457,13 @@ def load_keras(cache_dir: PathLike | None = None) -> Dataset:
     if cache_dir is not None:
         cache_dir = _make_cache_dir(cache_dir)
     try:
-        path = get_file(
-            fname=KERAS_MNIST_FNAME,
-            origin=KERAS_MNIST_ORIGIN,
-            file_hash=KERAS_MNIST_SHA256,
-            cache_dir=cache_dir,
-        )
+        with contextlib.redirect_stdout(sys.stderr):
+            path = get_file(
+                fname=KERAS_MNIST_FNAME,
+                origin=KERAS_MNIST_ORIGIN,
+                file_hash=KERAS_MNIST_SHA256,
+                cache_dir=cache_dir,
+            )
     except Exception as error:  # get_file turns URLError/HTTPError into a bare Exception
         raise DataError(
             f"Downloading MNIST from {KERAS_MNIST_ORIGIN} failed ({error}). {LOCAL_DATA_ADVICE}"

@@ -12,6 +12,10 @@ from pathlib import Path
 
 import pytest
 
+# Widgets are tested headless; TensorFlow's C++ start-up chatter is kept out of the output.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_MNIST_PATH = REPO_ROOT.parent / "shared" / "data" / "mnist.npz"
 
@@ -28,7 +32,9 @@ def mnist_path() -> Path:
     """Path of the real MNIST file; skips the test when it is not available."""
     path = real_mnist_path()
     if path is None:
-        pytest.skip(f"real MNIST data not found (set MNIST_STUDIO_DATA or put it at {DEFAULT_MNIST_PATH})")
+        pytest.skip(
+            f"real MNIST data not found (set MNIST_STUDIO_DATA or put it at {DEFAULT_MNIST_PATH})"
+        )
     return path
 
 
