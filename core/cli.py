@@ -98,8 +98,11 @@ def _fail(message: str) -> int:
 
 
 def run_command(args: argparse.Namespace) -> int:
+    from core.runtime import import_tensorflow
+
     handlers = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict}
     try:
+        import_tensorflow()
         return handlers[args.command](args)
     except StudioError as error:
         return _fail(str(error).replace("\n", " "))

@@ -28,6 +28,17 @@ SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "models" / "mnist_cnn.h
 _H5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
 
+def _new_file_mode() -> int:
+    """The permissions an ordinary new file gets (0o666 less the umask): temporary files are
+    created private, and a saved model should not stay so."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_NEW_FILE_MODE = _new_file_mode()
+
+
 def _keras():
     import keras  # imported here: TensorFlow takes seconds to import and only some callers need it
 
@@ -119,6 +130,7 @@ def save_model(model, path: str | os.PathLike) -> Path:
             model.save(temp)
         with open(temp, "rb") as written:
             os.fsync(written.fileno())
+        os.chmod(temp, path.stat().st_mode & 0o777 if path.exists() else _NEW_FILE_MODE)
         os.replace(temp, path)
     except OSError as error:
         temp.unlink(missing_ok=True)

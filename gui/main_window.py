@@ -21,13 +21,6 @@ MODEL_FILTER = "Keras models (*.h5 *.keras);;HDF5 model (*.h5);;Keras v3 model (
 DATA_FILTER = "MNIST data (*.npz);;All files (*)"
 
 
-def _import_tensorflow() -> str:
-    import keras  # noqa: F401  (the import is the job: it takes seconds)
-    import tensorflow as tf
-
-    return tf.__version__
-
-
 class MainWindow(QMainWindow):
     def __init__(self, data_path: str | None = None, model_path: str | None = None,
                  load_defaults: bool = True, parent: QWidget | None = None):
@@ -48,7 +41,9 @@ class MainWindow(QMainWindow):
         self._connect_session()
         self._restore_settings()
 
-        run_task(_import_tensorflow, lambda _version: self._on_tensorflow_ready(),
+        from core.runtime import import_tensorflow
+
+        run_task(import_tensorflow, lambda _version: self._on_tensorflow_ready(),
                  lambda message: self._show_error("TensorFlow could not start", message))
         if load_defaults or data_path:
             # After the window is on screen, so a slow source never delays it.

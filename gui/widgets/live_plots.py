@@ -1,0 +1,439 @@
+"""Live training curves: loss and accuracy, per batch (raw and smoothed) and per epoch.
+
+Two pyqtgraph plots (``lossPlot`` and ``accuracyPlot``) share one x-axis in epochs: the batch
+``b`` of epoch ``e`` (both 0-based) sits at ``e + (b + 1) / batches_per_epoch``, so the point of
+an epoch's end (training and validation, drawn as symbols joined by lines) sits exactly above
+the last batch of that epoch.
+
+Keras reports, after each batch, the *running mean* of the loss and accuracy over the epoch so
+far. That curve is smooth by construction and hides how noisy training really is, so the raw
+curve shown here is each batch's own value, recovered from two consecutive running means
+(Keras weights its means by the number of images in each batch). The smoothed curve is an
+exponential moving average of those raw values, with a control for how much to smooth.
+
+Batches can arrive far faster than a screen can redraw. ``add_batch`` only writes into
+preallocated numpy buffers (which grow by doubling) and marks the plots dirty; a 50 ms timer
+redraws them only when something changed, so there are at most ~20 redraws a second however
+fast batches come. The curve items are made once and fed with ``setData``; long curves are
+downsampled to the pixels they cover and clipped to the visible range.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from itertools import accumulate
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QTimer, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+
+REDRAW_INTERVAL_MS = 50          # at most ~20 redraws a second
+DEFAULT_SMOOTHING = 0.9          # weight of the past in the moving average (0 = no smoothing)
+MAX_SMOOTHING = 0.99
+
+# One colour per kind of curve, the same in both plots.
+RAW_PEN = pg.mkPen((100, 150, 230, 110), width=1)
+SMOOTH_PEN = pg.mkPen((20, 70, 170), width=2)
+EPOCH_PEN = pg.mkPen((220, 110, 0), width=2)
+VAL_PEN = pg.mkPen((0, 140, 60), width=2, style=Qt.DashLine)
+
+
+class GrowingBuffer:
+    """A 1-D float array appended to one value at a time; its storage doubles when full."""
+
+    def __init__(self, capacity: int = 1024):
+        self._data = np.empty(max(1, int(capacity)), dtype=np.float64)
+        self._size = 0
+
+    def append(self, value: float) -> None:
+        if self._size == len(self._data):
+            grown = np.empty(2 * len(self._data), dtype=np.float64)
+            grown[: self._size] = self._data
+            self._data = grown
+        self._data[self._size] = value
+        self._size += 1
+
+    def clear(self) -> None:
+        self._size = 0
+
+    @property
+    def capacity(self) -> int:
+        return len(self._data)
+
+    def __len__(self) -> int:
+        return self._size
+
+    @property
+    def values(self) -> np.ndarray:
+        """The values so far (a view: valid until the next append)."""
+        return self._data[: self._size]
+
+
+def ema(values, weight: float) -> np.ndarray:
+    """Debiased exponential moving average, as TensorBoard smooths its curves.
+
+    ``s[n] = weight * s[n-1] + (1 - weight) * x[n]`` starting from 0, divided by
+    ``1 - weight**(n+1)`` so that the first points are not pulled towards 0. ``weight`` 0 gives
+    the values back unchanged.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if weight <= 0 or len(values) == 0:
+        return values.copy()
+    keep = 1.0 - weight
+    running = np.fromiter(accumulate(values.tolist(), lambda s, x: weight * s + keep * x, initial=0.0),
+                          dtype=np.float64, count=len(values) + 1)[1:]
+    return running / (1.0 - weight ** np.arange(1, len(values) + 1))
+
+
+class _EmaState:
+    """The same average as :func:`ema`, one value at a time."""
+
+    def __init__(self, weight: float):
+        self.weight = weight
+        self.reset()
+
+    def reset(self) -> None:
+        self._sum = 0.0
+        self._power = 1.0
+
+    def resume(self, count: int, last_output: float) -> None:
+        """Continue after ``count`` values whose last smoothed output was ``last_output``."""
+        if self.weight > 0 and count > 0:
+            self._power = self.weight ** count
+            self._sum = last_output * (1.0 - self._power)
+
+    def add(self, value: float) -> float:
+        w = self.weight
+        if w <= 0:
+            return value
+        self._sum = w * self._sum + (1.0 - w) * value
+        self._power *= w
+        return self._sum / (1.0 - self._power)
+
+
+class _BatchDecoder:
+    """Turns Keras's running means over an epoch into each batch's own loss and accuracy."""
+
+    def __init__(self, batch_size: int, train_samples: int):
+        self.batch_size = max(1, int(batch_size))
+        self.train_samples = max(1, int(train_samples))
+        self._epoch = -1
+        self._seen = 0
+        self._loss_total = 0.0
+        self._accuracy_total = 0.0
+
+    def decode(self, epoch: int, batch: int, loss: float, accuracy: float) -> tuple[float, float]:
+        if epoch != self._epoch or batch == 0:
+            self._epoch, self._seen, self._loss_total, self._accuracy_total = epoch, 0, 0.0, 0.0
+        seen = min((batch + 1) * self.batch_size, self.train_samples)
+        images = seen - self._seen
+        if images <= 0:  # a batch reported twice or out of order: show the running value
+            return loss, accuracy
+        loss_total, accuracy_total = loss * seen, accuracy * seen
+        batch_loss = (loss_total - self._loss_total) / images
+        batch_accuracy = (accuracy_total - self._accuracy_total) / images
+        self._seen, self._loss_total, self._accuracy_total = seen, loss_total, accuracy_total
+        # Float32 round-off in Keras's sums can leave tiny overshoots: keep the values possible.
+        return max(batch_loss, 0.0), min(max(batch_accuracy, 0.0), 1.0)
+
+
+class _Series:
+    """Buffers of one plot's batch curve (raw and smoothed) and epoch curves."""
+
+    def __init__(self, scale: float):
+        self.scale = scale            # 100 for accuracy shown in percent
+        self.raw = GrowingBuffer()
+        self.smooth = GrowingBuffer()
+        self.epoch_train = GrowingBuffer(16)
+        self.epoch_val = GrowingBuffer(16)
+        self.ema = _EmaState(DEFAULT_SMOOTHING)
+
+    def clear(self) -> None:
+        for buffer in (self.raw, self.smooth, self.epoch_train, self.epoch_val):
+            buffer.clear()
+        self.ema.reset()
+
+    def add_batch(self, value: float) -> None:
+        value *= self.scale
+        self.raw.append(value)
+        self.smooth.append(self.ema.add(value))
+
+    def resmooth(self, weight: float) -> None:
+        """Recompute the smoothed curve for a new weight (only when the control changes)."""
+        smoothed = ema(self.raw.values, weight)
+        self.smooth.clear()
+        for value in smoothed.tolist():
+            self.smooth.append(value)
+        self.ema = _EmaState(weight)
+        self.ema.resume(len(smoothed), smoothed[-1] if len(smoothed) else 0.0)
+
+
+class LivePlots(QWidget):
+    """The loss and accuracy plots, fed batch by batch and epoch by epoch while a model trains."""
+
+    smoothingChanged = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._decoder = _BatchDecoder(1, 1)
+        self._batches_per_epoch = 1
+        self._x = GrowingBuffer()
+        self._epoch_x = GrowingBuffer(16)
+        self._epoch_numbers: list[int] = []
+        self._batch_ids = GrowingBuffer()     # epoch * batches_per_epoch + batch, for the CSV
+        self._loss = _Series(1.0)
+        self._accuracy = _Series(100.0)
+        self._has_val: list[bool] = []
+        self._batches_dirty = False
+        self._epochs_dirty = False
+        self.redraw_count = 0                # how many times the curves were redrawn (for tests)
+
+        self.lossPlot = self._make_plot("lossPlot", "Loss (lower is better)", "loss", legend_corner="top")
+        self.accuracyPlot = self._make_plot("accuracyPlot", "Accuracy (higher is better)", "accuracy (%)",
+                                            legend_corner="bottom")
+        self.loss_curves = self._make_curves(self.lossPlot, "loss")
+        self.accuracy_curves = self._make_curves(self.accuracyPlot, "accuracy")
+
+        self.smoothingSlider = QSlider(Qt.Horizontal)
+        self.smoothingSlider.setObjectName("smoothingSlider")
+        self.smoothingSlider.setRange(0, int(MAX_SMOOTHING * 100))
+        self.smoothingSlider.setValue(int(DEFAULT_SMOOTHING * 100))
+        self.smoothingSlider.setFixedWidth(160)
+        self.smoothingSlider.setToolTip(
+            "How much to smooth the per-batch curves (the bold lines).\n"
+            "0 shows each batch's own value; towards 0.99 each point averages over more recent batches.\n"
+            "The thin pale lines always show the raw per-batch values.")
+        self.smoothingLabel = QLabel()
+        self.smoothingLabel.setMinimumWidth(32)
+        self.smoothingSlider.valueChanged.connect(self._on_smoothing_moved)
+        self._on_smoothing_moved(self.smoothingSlider.value(), redraw=False)
+
+        controls = QHBoxLayout()
+        controls.setContentsMargins(4, 0, 4, 0)
+        title = QLabel("Smoothing of the per-batch curves:")
+        title.setToolTip(self.smoothingSlider.toolTip())
+        controls.addWidget(title)
+        controls.addWidget(self.smoothingSlider)
+        controls.addWidget(self.smoothingLabel)
+        controls.addStretch(1)
+        note = QLabel("x-axis: epochs; each batch is placed within its epoch. Click a legend entry to hide "
+                      "or show its curve.")
+        note.setStyleSheet("color: #666;")
+        controls.addWidget(note)
+
+        plots = QHBoxLayout()
+        plots.setContentsMargins(0, 0, 0, 0)
+        plots.addWidget(self.lossPlot, 1)
+        plots.addWidget(self.accuracyPlot, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(plots, 1)
+        layout.addLayout(controls)
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(REDRAW_INTERVAL_MS)
+        self._timer.setTimerType(Qt.PreciseTimer)  # never early: the 20-a-second ceiling holds
+        self._timer.timeout.connect(self._on_tick)
+
+    # Construction --------------------------------------------------------------------------
+
+    def _make_plot(self, name: str, title: str, y_label: str, legend_corner: str) -> pg.PlotWidget:
+        plot = pg.PlotWidget()
+        plot.setObjectName(name)
+        plot.setTitle(title, size="11pt")
+        plot.setLabel("left", y_label)
+        plot.setLabel("bottom", "epoch")
+        plot.showGrid(x=True, y=True, alpha=0.25)
+        plot.setMenuEnabled(True)
+        plot.setMinimumSize(240, 180)
+        offset = (-8, 8) if legend_corner == "top" else (-8, -8)
+        legend = plot.addLegend(offset=offset, labelTextSize="8pt", verSpacing=-6)
+        legend.setBrush(pg.mkBrush(255, 255, 255, 200))
+        legend.setPen(pg.mkPen(200, 200, 200))
+        plot.getPlotItem().getViewBox().setDefaultPadding(0.02)
+        plot.setToolTip("Drag to pan, scroll to zoom, right-click for more (e.g. log scale, export);\n"
+                        "the small 'A' button in the corner zooms back to show everything.")
+        return plot
+
+    def _make_curves(self, plot: pg.PlotWidget, what: str) -> dict[str, pg.PlotDataItem]:
+        curves = {
+            "raw": plot.plot(name=f"{what} per batch", pen=RAW_PEN, antialias=False),
+            "smooth": plot.plot(name=f"{what} per batch, smoothed", pen=SMOOTH_PEN),
+            "epoch": plot.plot(name=f"training {what} per epoch", pen=EPOCH_PEN, symbol="o", symbolSize=8,
+                               symbolBrush=EPOCH_PEN.color(), symbolPen="w"),
+            "val": plot.plot(name=f"validation {what} per epoch", pen=VAL_PEN, symbol="s", symbolSize=8,
+                             symbolBrush=VAL_PEN.color(), symbolPen="w"),
+        }
+        for key in ("raw", "smooth"):
+            curves[key].setDownsampling(auto=True, method="peak")
+            curves[key].setClipToView(True)
+        return curves
+
+    # Feeding --------------------------------------------------------------------------------
+
+    def start_run(self, batches_per_epoch: int, batch_size: int, train_samples: int) -> None:
+        """Forget the previous run's curves and get ready for a new one."""
+        self.clear()
+        self._batches_per_epoch = max(1, int(batches_per_epoch))
+        self._decoder = _BatchDecoder(batch_size, train_samples)
+
+    def clear(self) -> None:
+        for buffer in (self._x, self._epoch_x, self._batch_ids):
+            buffer.clear()
+        self._epoch_numbers.clear()
+        self._has_val.clear()
+        self._loss.clear()
+        self._accuracy.clear()
+        self._decoder = _BatchDecoder(self._decoder.batch_size, self._decoder.train_samples)
+        self._batches_dirty = self._epochs_dirty = True
+        self._redraw()
+
+    def add_batch(self, progress) -> None:
+        """Record one ``core.training.BatchProgress``; the plots catch up at the next redraw."""
+        loss, accuracy = self._decoder.decode(progress.epoch, progress.batch, progress.loss, progress.accuracy)
+        per_epoch = self._batches_per_epoch
+        self._x.append(progress.epoch + (progress.batch + 1) / per_epoch)
+        self._batch_ids.append(progress.epoch * per_epoch + progress.batch)
+        self._loss.add_batch(loss)
+        self._accuracy.add_batch(accuracy)
+        self._mark_dirty(batches=True)
+
+    def add_epoch(self, result) -> None:
+        """Record one ``core.training.EpochResult`` (training and, if any, validation figures)."""
+        self._epoch_x.append(result.epoch + 1)
+        self._epoch_numbers.append(result.epoch + 1)
+        self._loss.epoch_train.append(result.loss)
+        self._accuracy.epoch_train.append(result.accuracy * 100.0)
+        has_val = result.val_loss is not None
+        self._has_val.append(has_val)
+        self._loss.epoch_val.append(result.val_loss if has_val else math.nan)
+        self._accuracy.epoch_val.append((result.val_accuracy or 0.0) * 100.0 if has_val else math.nan)
+        self._mark_dirty(epochs=True)
+
+    def _mark_dirty(self, batches: bool = False, epochs: bool = False) -> None:
+        self._batches_dirty |= batches
+        self._epochs_dirty |= epochs
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def _on_tick(self) -> None:
+        if self._batches_dirty or self._epochs_dirty:
+            self._redraw()
+        else:
+            self._timer.stop()  # idle until the next point arrives
+
+    def flush(self) -> None:
+        """Redraw now if anything is waiting (e.g. when training ends)."""
+        if self._batches_dirty or self._epochs_dirty:
+            self._redraw()
+
+    def _redraw(self) -> None:
+        if self._batches_dirty:
+            x = self._x.values
+            for series, curves in ((self._loss, self.loss_curves), (self._accuracy, self.accuracy_curves)):
+                curves["raw"].setData(x, series.raw.values, skipFiniteCheck=True)
+                curves["smooth"].setData(x, series.smooth.values, skipFiniteCheck=True)
+        if self._epochs_dirty:
+            x = self._epoch_x.values
+            for series, curves in ((self._loss, self.loss_curves), (self._accuracy, self.accuracy_curves)):
+                curves["epoch"].setData(x, series.epoch_train.values)
+                if any(self._has_val):
+                    curves["val"].setData(x, series.epoch_val.values, connect="finite")
+                else:
+                    curves["val"].setData([], [])
+        self._batches_dirty = self._epochs_dirty = False
+        self.redraw_count += 1
+
+    # Smoothing ------------------------------------------------------------------------------
+
+    @property
+    def smoothing(self) -> float:
+        return self.smoothingSlider.value() / 100.0
+
+    def set_smoothing(self, weight: float) -> None:
+        self.smoothingSlider.setValue(int(round(min(max(weight, 0.0), MAX_SMOOTHING) * 100)))
+
+    def _on_smoothing_moved(self, value: int, redraw: bool = True) -> None:
+        weight = value / 100.0
+        self.smoothingLabel.setText(f"{weight:.2f}")
+        self._loss.resmooth(weight)
+        self._accuracy.resmooth(weight)
+        if redraw:
+            self._mark_dirty(batches=True)
+            self.smoothingChanged.emit(weight)
+
+    # Reading back ---------------------------------------------------------------------------
+
+    @property
+    def batch_count(self) -> int:
+        return len(self._x)
+
+    @property
+    def epoch_count(self) -> int:
+        return len(self._epoch_x)
+
+    def batch_data(self) -> dict[str, np.ndarray]:
+        """Copies of the per-batch curves: position (epochs), loss, smoothed loss, accuracy (0-1) ..."""
+        return {
+            "position": self._x.values.copy(),
+            "loss": self._loss.raw.values.copy(),
+            "loss_smoothed": self._loss.smooth.values.copy(),
+            "accuracy": self._accuracy.raw.values / 100.0,
+            "accuracy_smoothed": self._accuracy.smooth.values / 100.0,
+        }
+
+    def epoch_data(self) -> dict[str, np.ndarray]:
+        return {
+            "epoch": np.array(self._epoch_numbers, dtype=np.int64),
+            "loss": self._loss.epoch_train.values.copy(),
+            "accuracy": self._accuracy.epoch_train.values / 100.0,
+            "val_loss": self._loss.epoch_val.values.copy(),
+            "val_accuracy": self._accuracy.epoch_val.values / 100.0,
+        }
+
+    # Export ---------------------------------------------------------------------------------
+
+    def export(self, folder: Path, stem: str = "training") -> list[Path]:
+        """Write both plots as PNG and the curves as CSV into ``folder``; return the files written."""
+        import pyqtgraph.exporters
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.flush()
+        written: list[Path] = []
+        for name, plot in (("loss", self.lossPlot), ("accuracy", self.accuracyPlot)):
+            path = folder / f"{stem}_{name}.png"
+            exporter = pyqtgraph.exporters.ImageExporter(plot.getPlotItem())
+            exporter.parameters()["width"] = max(800, int(plot.width()) * 2)
+            exporter.export(str(path))
+            written.append(path)
+
+        batches = self.batch_data()
+        per_epoch = self._batches_per_epoch
+        path = folder / f"{stem}_batches.csv"
+        with open(path, "w", newline="") as stream:
+            out = csv.writer(stream)
+            out.writerow(["epoch", "batch", "position_epochs", "loss", "loss_smoothed", "accuracy",
+                          "accuracy_smoothed"])
+            for i, batch_id in enumerate(self._batch_ids.values.astype(np.int64)):
+                out.writerow([int(batch_id) // per_epoch + 1, int(batch_id) % per_epoch + 1,
+                              f"{batches['position'][i]:.6g}", f"{batches['loss'][i]:.6g}",
+                              f"{batches['loss_smoothed'][i]:.6g}", f"{batches['accuracy'][i]:.6g}",
+                              f"{batches['accuracy_smoothed'][i]:.6g}"])
+        written.append(path)
+
+        epochs = self.epoch_data()
+        path = folder / f"{stem}_epochs.csv"
+        with open(path, "w", newline="") as stream:
+            out = csv.writer(stream)
+            out.writerow(["epoch", "loss", "accuracy", "val_loss", "val_accuracy"])
+            for i, number in enumerate(epochs["epoch"]):
+                val = self._has_val[i]
+                out.writerow([int(number), f"{epochs['loss'][i]:.6g}", f"{epochs['accuracy'][i]:.6g}",
+                              f"{epochs['val_loss'][i]:.6g}" if val else "",
+                              f"{epochs['val_accuracy'][i]:.6g}" if val else ""])
+        written.append(path)
+        return written
