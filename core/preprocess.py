@@ -69,6 +69,11 @@ _NOISE_SIGMAS_EMPTY = 5.0
 _NOISE_SIGMAS_FLOOR = 3.5
 """Values within this many noise deviations of the page are page, not ink."""
 
+_NOISE_SIGMAS_STRONG = 4.0
+_RELATIVE_STRONG = 0.15
+"""Ink is what stands this far above the page (in noise deviations, and relative to the
+strongest ink); fainter values count only as the fringe right next to such ink."""
+
 _RELATIVE_FLOOR = 0.04
 """Values below this fraction of the strongest ink are dropped (faint haze, JPEG ringing)."""
 
@@ -81,10 +86,10 @@ _SPECK_GAP = 0.03
 _WORK_SIDE = 160
 """Working size for the stroke-thickness step: big crops are area-averaged down to this first."""
 
-_THIN_STROKE = 0.075
+_THIN_STROKE = 0.10
 """Strokes thinner than this fraction of the digit's longer side are thickened..."""
 
-_TARGET_STROKE = 0.085
+_TARGET_STROKE = 0.11
 """...to about this fraction (MNIST's median stroke is ~9 % of the 20-px box)."""
 
 _MAX_INPUT_SIDE = 1600
@@ -235,13 +240,18 @@ def _area_reduce(a: np.ndarray, factor: int) -> np.ndarray:
     return a.reshape(a.shape[0] // factor, factor, a.shape[1] // factor, factor).mean(axis=(1, 3))
 
 
-def _border(a: np.ndarray) -> np.ndarray:
-    """The pixels of a frame around the picture (2 % of its size, at least 1 px)."""
-    h, w = a.shape
+def _border_index(shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column indices of a frame around the picture (2 % of its size, at least 1 px)."""
+    h, w = shape
     t = max(1, int(round(0.02 * min(h, w))))
     if 2 * t >= h or 2 * t >= w:
-        return a.ravel()
-    return np.concatenate([a[:t].ravel(), a[-t:].ravel(), a[t:-t, :t].ravel(), a[t:-t, -t:].ravel()])
+        ys, xs = np.mgrid[0:h, 0:w]
+        return ys.ravel(), xs.ravel()
+    ys, xs = np.mgrid[0:h, 0:w]
+    frame = np.zeros((h, w), dtype=bool)
+    frame[:t] = frame[-t:] = True
+    frame[:, :t] = frame[:, -t:] = True
+    return ys[frame], xs[frame]
 
 
 def _robust_sigma(values: np.ndarray) -> float:
@@ -252,6 +262,56 @@ def _robust_sigma(values: np.ndarray) -> float:
     return float(1.4826 * np.median(np.abs(values - med)))
 
 
+def _page_noise(residual: np.ndarray) -> float:
+    """Noise deviation of the page from its border's residuals (page level removed).
+
+    Robust to a page clipped at white or black: a white page's noise is often clipped at 255,
+    so half the border sits exactly on the page level and the median absolute deviation says
+    "no noise".  The unclipped side still shows it: the median of a half-normal deviation is
+    0.674 sigma.  That side is only trusted when it holds a good share of the border (so a
+    stroke touching the border does not count as noise).
+    """
+    sigma = _robust_sigma(residual)
+    for side in (residual[residual > 0], -residual[residual < 0]):
+        if side.size > 0.25 * residual.size:
+            half = float(np.median(side)) / 0.674
+            if half < 0.25:  # larger is ink along the border of a tight crop, not noise
+                sigma = max(sigma, half)
+    return sigma
+
+
+def _page(g: np.ndarray) -> tuple[np.ndarray | float, float]:
+    """The page's level and its noise: ``(level, sigma)``.
+
+    The level is the median of the border frame — or, on pictures big enough to be photos,
+    a plane fitted robustly to the frame when the page is visibly lit unevenly (a linear
+    gradient of light across a photographed sheet), so the whole page reads as page.
+    """
+    ys, xs = _border_index(g.shape)
+    values = g[ys, xs].astype(np.float64)
+    level = float(np.median(values))
+    residual = values - level
+    h, w = g.shape
+    if min(h, w) >= 48:
+        design = np.column_stack([np.ones_like(values), xs / w - 0.5, ys / h - 0.5])
+        keep = np.abs(residual) <= 3.0 * _robust_sigma(values) + 0.02
+        for _ in range(2):
+            if keep.sum() < 10:
+                break
+            coef, *_ = np.linalg.lstsq(design[keep], values[keep], rcond=None)
+            fit_res = values - design @ coef
+            coef[0] += float(np.median(fit_res))  # median level: right on a clipped page
+            fit_res = values - design @ coef
+            keep = np.abs(fit_res) <= 3.0 * _robust_sigma(fit_res) + 0.02
+        else:
+            # a slope worth modelling: the page changes by more than 0.04 across the picture
+            if max(abs(coef[1]), abs(coef[2])) > 0.04:
+                yy = (np.arange(h, dtype=np.float64)[:, None] / h - 0.5) * coef[2]
+                xx = (np.arange(w, dtype=np.float64)[None, :] / w - 0.5) * coef[1]
+                return coef[0] + yy + xx, _page_noise(fit_res)
+    return level, _page_noise(residual)
+
+
 # --- polarity -------------------------------------------------------------------------------------
 
 
@@ -259,24 +319,23 @@ def find_polarity(grey) -> bool:
     """True when the ink is dark on a light page, False when it is light on a dark page.
 
     ``grey`` is a 2-D greyscale array (uint8 0..255 or float 0..1; colour arrays are turned to
-    grey first).  The page is the level of the picture's border (its median), which is page
-    even when the digit touches an edge; the ink is what stands out from it: if more of the
-    picture lies darker than the page than lighter, the ink is dark.  A picture where nothing
-    stands out (blank or uniform) counts as dark-on-light when its page is light.
+    grey first).  The page is the level of the picture's border frame (its median, or a plane
+    when a photo's page is lit unevenly), which is page even when the digit touches an edge;
+    the ink is what stands out from it beyond the page's noise: if more of the picture lies
+    darker than the page than lighter, the ink is dark.  A picture where nothing stands out
+    (blank or uniform) counts as dark-on-light when its page is light.
     """
     g = _to_grey(grey)
-    return _polarity(g)
+    return _polarity(g, *_page(g))
 
 
-def _polarity(g: np.ndarray) -> bool:
-    border = _border(g)
-    page = float(np.median(border))
-    noise = 3.0 * _robust_sigma(border) + 0.02
+def _polarity(g: np.ndarray, page, sigma: float) -> bool:
+    noise = 3.0 * sigma + 0.02
     dev = g - page
     darker = float(np.clip(-dev - noise, 0, None).sum())
     lighter = float(np.clip(dev - noise, 0, None).sum())
     if darker == lighter:  # nothing stands out: guess from the page level
-        return page >= 0.5
+        return float(np.mean(page)) >= 0.5
     return darker > lighter
 
 
@@ -477,12 +536,9 @@ def _centre(patch: np.ndarray) -> np.ndarray:
 
 def _ink_layer(g: np.ndarray) -> np.ndarray:
     """Greyscale page -> ink image (page 0, ink > 0, strongest ink 1), or EmptyImageError."""
-    dark_ink = _polarity(g)
-    ink = 1.0 - g if dark_ink else g
-    border = _border(ink)
-    page = float(np.median(border))
-    sigma = _robust_sigma(border)
-    ink = ink - page
+    page, sigma = _page(g)
+    dark_ink = _polarity(g, page, sigma)
+    ink = page - g if dark_ink else g - page
     peak = float(ink.max())
     if peak < max(_MIN_CONTRAST, _NOISE_SIGMAS_EMPTY * sigma):
         if peak <= 1e-6:
@@ -493,8 +549,10 @@ def _ink_layer(g: np.ndarray) -> np.ndarray:
             f"the picture {what}: it holds no ink to read as a digit. "
             "Draw or photograph a digit with clear contrast against its page."
         )
-    floor = max(_NOISE_SIGMAS_FLOOR * sigma, _RELATIVE_FLOOR * peak)
-    ink = np.where(ink > floor, ink, 0.0)
+    # hysteresis: ink is what clearly stands out, plus its fainter fringe (anti-aliased edges)
+    strong = ink > max(_NOISE_SIGMAS_STRONG * sigma, _RELATIVE_STRONG * peak)
+    near = _dilate_bool(strong, max(1, int(round(max(ink.shape) / 200))))
+    ink = np.where(near & (ink > max(_NOISE_SIGMAS_FLOOR * sigma, _RELATIVE_FLOOR * peak)), ink, 0.0)
     ink = _drop_specks(ink)
     return ink / float(ink.max())
 

@@ -286,7 +286,7 @@ def make_strokes(label: int, variant, rng: np.random.Generator, slant: float = 0
     waves = []
     for _ in range(3):
         k = rng.normal(0.0, 1.0, size=2)
-        k = k / (np.linalg.norm(k) + 1e-9) * rng.uniform(1.0, 2.5) * 2 * math.pi
+        k = k / (np.linalg.norm(k) + 1e-9) * rng.uniform(0.6, 1.6) * 2 * math.pi
         phase = rng.uniform(0, 2 * math.pi, size=2)
         amp = rng.normal(0.0, 1.0, size=2) * jitter / math.sqrt(3)
         waves.append((k, phase, amp))

@@ -147,7 +147,11 @@ class MainWindow(QMainWindow):
         run_task(lambda: load_dataset(path), self.session.set_dataset, self._on_dataset_failed)
 
     def _on_dataset_failed(self, message: str) -> None:
+        from gui.data_tab import NO_DATA_TEXT
+
         self.data_status.setText("Data: none loaded (File > Open dataset...)")
+        if self.session.dataset is None:
+            self.data_tab.set_empty_message(NO_DATA_TEXT)
         self._show_error("No data set loaded",
                          f"{message}\n\nUse File > Open dataset... to choose a Keras-style mnist.npz file.")
 

@@ -21,6 +21,8 @@ from gui.widgets.confusion_matrix import ConfusionMatrixView
 from gui.widgets.image_detail import ImageDetailDialog
 from gui.widgets.image_grid import ImageGrid
 
+HINT_COLOR = "#5f6368"
+
 #: How many of the most confident mistakes the gallery shows by default.
 MISTAKE_LIMIT = 200
 
@@ -61,7 +63,7 @@ class ResultsTab(QWidget):
         self.loss_label.setObjectName("testLossLabel")
         self.details_label = QLabel("")
         self.details_label.setObjectName("evaluationDetailsLabel")
-        self.details_label.setStyleSheet("color: palette(mid);")
+        self.details_label.setStyleSheet(f"color: {HINT_COLOR};")
         self.evaluate_button = QPushButton("Evaluate on test set")
         self.evaluate_button.setObjectName("evaluateButton")
         self.evaluate_button.clicked.connect(self.evaluate)
@@ -92,7 +94,8 @@ class ResultsTab(QWidget):
                                "Rows: the true digit; columns: what the model read. "
                                "Click a cell to see its images.")
 
-        self.class_chart = BarChart(y_label="Accuracy", y_range=(0, 1), value_format="{:.1%}")
+        self.class_chart = BarChart(y_label="Accuracy", y_range=(0, 1), value_format="{:.1%}",
+                                    y_tick_format="{:.0%}")
         self.class_chart.setObjectName("perClassAccuracyChart")
         self.class_chart.barClicked.connect(self.show_digit_mistakes)
         chart_box = self._box("Accuracy per digit", self.class_chart,
@@ -128,7 +131,7 @@ class ResultsTab(QWidget):
         right.addWidget(chart_box)
         right.addWidget(gallery_box)
         right.setStretchFactor(0, 2)
-        right.setStretchFactor(1, 3)
+        right.setStretchFactor(1, 5)
         right.setChildrenCollapsible(False)
         body = QSplitter(Qt.Horizontal)
         body.addWidget(matrix_box)
@@ -153,7 +156,7 @@ class ResultsTab(QWidget):
         layout.setContentsMargins(6, 4, 6, 6)
         note = QLabel(hint)
         note.setWordWrap(True)
-        note.setStyleSheet("color: palette(mid);")
+        note.setStyleSheet(f"color: {HINT_COLOR};")
         layout.addWidget(note)
         layout.addWidget(content, 1)
         return box

@@ -31,15 +31,20 @@ class BarChart(pg.PlotWidget):
     def __init__(self, parent=None, *, labels: Sequence[str] | None = None, title: str | None = None,
                  x_label: str | None = "Digit", y_label: str | None = None,
                  y_range: tuple[float, float] | None = None, value_format: str | None = None,
+                 y_tick_format: str | None = None, min_text_value: float | None = None,
                  color=DEFAULT_COLOR, highlight_color=HIGHLIGHT_COLOR):
         """``y_range``: fixed (low, high), or None to fit from 0 to the largest value.
-        ``value_format``: a ``str.format`` pattern for the text above each bar (None: no text)."""
+        ``value_format``: a ``str.format`` pattern for the text above each bar (None: no text);
+        ``min_text_value``: no text on bars below this value (e.g. 0.005 for near-zero
+        probabilities). ``y_tick_format``: a pattern for five y-axis ticks across a fixed
+        ``y_range`` (e.g. ``"{:.0%}"``)."""
         super().__init__(parent)
         self._labels = [str(label) for label in (labels if labels is not None else range(10))]
         self._values = np.full(len(self._labels), np.nan)
         self._highlight: tuple[int, ...] = ()
         self._y_range = y_range
         self._value_format = value_format
+        self._min_text_value = min_text_value
         self._brush = pg.mkBrush(color)
         self._highlight_brush = pg.mkBrush(highlight_color)
 
@@ -56,6 +61,9 @@ class BarChart(pg.PlotWidget):
             item.setLabel("left", y_label)
         item.getAxis("bottom").setTicks([list(enumerate(self._labels))])
         item.setXRange(-0.6, len(self._labels) - 0.4, padding=0)
+        if y_range is not None and y_tick_format:
+            ticks = np.linspace(y_range[0], y_range[1], 5)
+            item.getAxis("left").setTicks([[(float(t), y_tick_format.format(t)) for t in ticks], []])
 
         self._bars = pg.BarGraphItem(x=np.arange(len(self._labels)), height=np.zeros(len(self._labels)),
                                      width=0.7, brush=self._brush, pen=pg.mkPen(None))
@@ -94,7 +102,7 @@ class BarChart(pg.PlotWidget):
         brushes = [self._highlight_brush if i in marked else self._brush for i in range(n)]
         self._bars.setOpts(height=heights, brushes=brushes)
         for i, text in enumerate(self._texts):
-            if np.isnan(values[i]):
+            if np.isnan(values[i]) or (self._min_text_value is not None and values[i] < self._min_text_value):
                 text.setText("")
             else:
                 text.setText(self._value_format.format(values[i]))
@@ -130,7 +138,8 @@ class BarChart(pg.PlotWidget):
             low, high = 0.0, float(finite.max()) if len(finite) and finite.max() > 0 else 1.0
         # Room above the tallest bar for its value text.
         headroom = 0.14 * (high - low) if self._texts else 0.02 * (high - low)
-        item.setYRange(low, high + headroom, padding=0)
+        # A margin below the lowest value too, else the axis drops its first tick label (0).
+        item.setYRange(low - 0.04 * (high - low), high + headroom, padding=0)
 
     def bar_at(self, scene_pos) -> int | None:
         """The index of the column under a scene position, or None."""

@@ -148,7 +148,8 @@ class ImageDetailView(QWidget):
         self.prediction_label.setObjectName("predictionLabel")
         self.prediction_label.setTextFormat(Qt.RichText)
         self.prediction_label.setWordWrap(True)
-        self.probability_chart = BarChart(y_label="Probability", y_range=(0, 1), value_format="{:.0%}")
+        self.probability_chart = BarChart(y_label="Probability", y_range=(0, 1), value_format="{:.0%}",
+                                          y_tick_format="{:.0%}", min_text_value=0.005)
         self.probability_chart.setObjectName("probabilityChart")
         self.probability_chart.setMinimumHeight(150)
         self.probability_chart.setMaximumHeight(220)

@@ -8,7 +8,8 @@ and a filter change is one model reset.
 :class:`ThumbnailDelegate` paints each visible row: the image scaled to the thumbnail size
 (nearest-neighbour by default, so the pixels stay crisp) and a caption under it -- the label,
 or ``"7→2 97%"`` (true → predicted, confidence) once predictions are given, in red for a mistake.
-The last scaled thumbnails are kept in a small LRU cache.
+The last scaled thumbnails are kept in a small LRU cache (24 MB at most), so memory stays
+flat however far one scrolls.
 
 :class:`ImageGrid` is the view (a wrapping ``QListView`` with uniform item sizes, a grid): set the
 images with :meth:`ImageGrid.set_images`, filter with :meth:`ImageGrid.set_indices`, jump with
@@ -22,9 +23,10 @@ import itertools
 from collections import OrderedDict
 
 import numpy as np
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPalette, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate
+from PySide6.QtWidgets import (QAbstractItemView, QListView, QSizePolicy, QStyle,
+                               QStyledItemDelegate)
 
 #: Roles beyond Qt's: the source index of a row and its label / prediction / confidence.
 SourceIndexRole = Qt.UserRole + 1
@@ -145,6 +147,13 @@ class ImageGridModel(QAbstractListModel):
             return str(int(self._labels[i]))
         return f"#{i}"
 
+    @property
+    def caption_kind(self) -> str:
+        """What the captions show: ``"predictions"``, ``"labels"`` or ``"indices"``."""
+        if self._predictions is not None:
+            return "predictions"
+        return "labels" if self._labels is not None else "indices"
+
     def is_mistake(self, row: int) -> bool:
         if self._predictions is None or self._labels is None:
             return False
@@ -188,7 +197,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
     """Paints a row of an :class:`ImageGridModel`: the scaled image and its caption."""
 
     PADDING = 3
-    CACHE_SIZE = 1500  # thumbnails kept: a few screens' worth (at most ~30 MB at 140 px)
+    CACHE_BYTES = 24 * 2**20  # scaled thumbnails kept (many screens' worth at any size)
 
     def __init__(self, parent=None, thumbnail_size: int = 56, smooth: bool = False):
         super().__init__(parent)
@@ -196,19 +205,21 @@ class ThumbnailDelegate(QStyledItemDelegate):
         self.smooth = smooth
         self.show_captions = True
         self._cache: OrderedDict[tuple, QPixmap] = OrderedDict()  # LRU of scaled thumbnails
+        self._cache_bytes = 0
 
-    def cell_size(self, font_metrics, wide_captions: bool = False) -> QSize:
-        """The size of every cell; ``wide_captions``: room for ``"0→0 100%"``, not just ``"0"``."""
+    def cell_size(self, font_metrics, caption_kind: str = "labels") -> QSize:
+        """The size of every cell, with room for captions of a kind: ``"predictions"``
+        (``"0→0 100%"``), ``"labels"`` (``"0"``) or ``"indices"`` (``"#12345"``)."""
         caption = font_metrics.height() + 1 if self.show_captions else 0
         side = self.thumbnail_size + 2 * self.PADDING
-        sample = f"0{ARROW}0 100%" if wide_captions else "#00000"
+        sample = {"predictions": f"0{ARROW}0 100%", "labels": "00"}.get(caption_kind, "#00000")
         width = 2 * self.PADDING + font_metrics.horizontalAdvance(sample) if self.show_captions else 0
         return QSize(max(side, width), side + caption)
 
     def sizeHint(self, option, index) -> QSize:
         model = index.model()
-        wide = isinstance(model, ImageGridModel) and model.predictions is not None
-        return self.cell_size(option.fontMetrics, wide)
+        kind = model.caption_kind if isinstance(model, ImageGridModel) else "labels"
+        return self.cell_size(option.fontMetrics, kind)
 
     def thumbnail(self, model: ImageGridModel, row: int) -> QPixmap:
         size = self.thumbnail_size
@@ -219,8 +230,10 @@ class ThumbnailDelegate(QStyledItemDelegate):
                 size, size, Qt.KeepAspectRatio,
                 Qt.SmoothTransformation if self.smooth else Qt.FastTransformation))
             self._cache[key] = pixmap
-            if len(self._cache) > self.CACHE_SIZE:
-                self._cache.popitem(last=False)
+            self._cache_bytes += 4 * pixmap.width() * pixmap.height()
+            while self._cache_bytes > self.CACHE_BYTES and len(self._cache) > 1:
+                _key, old = self._cache.popitem(last=False)
+                self._cache_bytes -= 4 * old.width() * old.height()
         else:
             self._cache.move_to_end(key)
         return pixmap
@@ -277,6 +290,7 @@ class ImageGrid(QListView):
         super().__init__(parent)
         self._model = ImageGridModel(self)
         self._delegate = ThumbnailDelegate(self, thumbnail_size)
+        self._fit_columns: int | None = None
         self.setModel(self._model)
         self.setItemDelegate(self._delegate)
         # A wrapping left-to-right list is laid out like icon mode, but with uniform item sizes Qt
@@ -314,6 +328,7 @@ class ImageGrid(QListView):
         """See :meth:`ImageGridModel.set_images`."""
         self._model.set_images(images, labels, indices, predictions, confidences)
         self._apply_grid_size()
+        self._fit()
 
     def set_indices(self, indices=None) -> None:
         """Show only these source indices, in this order (None: all)."""
@@ -345,13 +360,9 @@ class ImageGrid(QListView):
 
     def first_visible_row(self) -> int:
         """The row at the top-left of the viewport, or -1 when nothing is shown."""
-        index = self.indexAt(self.viewport().rect().topLeft() + self._delegate_offset())
+        inset = ThumbnailDelegate.PADDING + 1
+        index = self.indexAt(self.viewport().rect().topLeft() + QPoint(inset, inset))
         return index.row() if index.isValid() else -1
-
-    def _delegate_offset(self):
-        from PySide6.QtCore import QPoint
-
-        return QPoint(self._delegate.PADDING + 1, self._delegate.PADDING + 1)
 
     # Appearance -------------------------------------------------------------------------
 
@@ -379,7 +390,34 @@ class ImageGrid(QListView):
         self._delegate.show_captions = bool(visible)
         self._apply_grid_size()
 
+    def set_fit_columns(self, columns: int | None) -> None:
+        """Size thumbnails so that ``columns`` fit the width, and the height to show every row
+        without scrolling (for small fixed sets such as the ten mean images); None: off."""
+        self._fit_columns = columns
+        if columns:
+            self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+            self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+            self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+        self._fit()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        columns = self._fit_columns
+        if not columns:
+            return
+        width = self.width() - 2 * self.frameWidth() - 1
+        side = width // columns - 2 * ThumbnailDelegate.PADDING
+        self._delegate.thumbnail_size = int(min(max(side, 16), self.MAX_SIZE))
+        self._apply_grid_size()
+        rows = max(1, -(-max(self._model.rowCount(), 1) // columns))
+        height = rows * self.gridSize().height() + 2 * self.frameWidth() + 1
+        if self.height() != height:
+            self.setFixedHeight(height)
+
     def _apply_grid_size(self) -> None:
-        size = self._delegate.cell_size(self.fontMetrics(), self._model.predictions is not None)
+        size = self._delegate.cell_size(self.fontMetrics(), self._model.caption_kind)
         if size != self.gridSize():
             self.setGridSize(size)

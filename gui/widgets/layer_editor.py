@@ -33,7 +33,7 @@ KIND_HELP = {
 ACTIVATION_HELP = ("The function applied to each output. 'relu' (keep positives, zero the rest) is the usual "
                    "choice;\n'softmax' turns numbers into probabilities and is meant for output layers.")
 
-COLUMNS = ("Layer", "Settings", "Output shape", "Parameters")
+COLUMNS = ("Layer", "Settings", "Output", "Params")
 ERROR_BACKGROUND = QColor(255, 220, 220)
 OUTPUT_FOREGROUND = QColor(110, 110, 110)
 
@@ -110,21 +110,21 @@ class LayerSettings(QWidget):
         row.setContentsMargins(3, 1, 3, 1)
         row.setSpacing(4)
         if layer.kind == "conv2d":
-            self._spin(row, "filters", layer, 1, 4096, suffix=" filters",
+            self._spin(row, "filters", layer, 1, 1024, suffix=" filters",
                        tip="How many filters (pattern detectors) this layer learns. More filters can find "
                            "more kinds of strokes, but train more slowly.")
-            self._square(row, "kernel_size", layer, "kernel ",
-                         "The size, in pixels, of the square window each filter looks at (5 means 5×5).")
+            self._square(row, "kernel_size", layer, "",
+                         "The kernel: the size, in pixels, of the square window each filter looks at.")
             self._combo(row, "activation", layer, ACTIVATIONS, ACTIVATION_HELP)
             self._combo(row, "padding", layer, ("valid", "same"),
                         "'valid': no padding, so the image shrinks by the kernel size minus one.\n"
                         "'same': the edges are padded so the image keeps its size.")
         elif layer.kind == "maxpool2d":
-            self._square(row, "pool_size", layer, "window ",
-                         "The size of the square window that keeps only its largest value; "
-                         "2×2 halves the width and the height.")
+            self._square(row, "pool_size", layer, "",
+                         "The pooling window: each square of this size is replaced by its largest value, "
+                         "so 2×2 halves the width and the height.")
         elif layer.kind == "dense":
-            self._spin(row, "units", layer, 1, 16384, suffix=" neurons",
+            self._spin(row, "units", layer, 1, 8192, suffix=" neurons",
                        tip="How many neurons (units) this fully connected layer has.")
             self._combo(row, "activation", layer, ACTIVATIONS, ACTIVATION_HELP)
         elif layer.kind == "dropout":
@@ -277,11 +277,11 @@ class LayerEditor(QWidget):
         for button in (self.addLayerButton, self.removeLayerButton, self.moveUpButton, self.moveDownButton):
             buttons.addWidget(button)
         buttons.addStretch(1)
-        buttons.addWidget(self.totalLabel)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.totalLabel)
         layout.addWidget(self.errorLabel)
         self._rebuild()
 
@@ -456,7 +456,7 @@ class LayerEditor(QWidget):
         else:
             self.errorLabel.hide()
             self.errorLabel.clear()
-            self.totalLabel.setText(f"Total: <b>{self.total_parameters:,}</b> parameters")
+            self.totalLabel.setText(f"Total: <b>{self.total_parameters:,}</b> parameters to learn")
 
     def _update_buttons(self) -> None:
         row = self.selected_row()

@@ -219,10 +219,6 @@ class LivePlots(QWidget):
         controls.addWidget(self.smoothingSlider)
         controls.addWidget(self.smoothingLabel)
         controls.addStretch(1)
-        note = QLabel("x-axis: epochs; each batch is placed within its epoch. Click a legend entry to hide "
-                      "or show its curve.")
-        note.setStyleSheet("color: #666;")
-        controls.addWidget(note)
 
         plots = QHBoxLayout()
         plots.setContentsMargins(0, 0, 0, 0)
@@ -245,7 +241,7 @@ class LivePlots(QWidget):
         plot.setObjectName(name)
         plot.setTitle(title, size="11pt")
         plot.setLabel("left", y_label)
-        plot.setLabel("bottom", "epoch")
+        plot.setLabel("bottom", "epoch (each batch is placed within its epoch)")
         plot.showGrid(x=True, y=True, alpha=0.25)
         plot.setMenuEnabled(True)
         plot.setMinimumSize(240, 180)
@@ -254,8 +250,9 @@ class LivePlots(QWidget):
         legend.setBrush(pg.mkBrush(255, 255, 255, 200))
         legend.setPen(pg.mkPen(200, 200, 200))
         plot.getPlotItem().getViewBox().setDefaultPadding(0.02)
-        plot.setToolTip("Drag to pan, scroll to zoom, right-click for more (e.g. log scale, export);\n"
-                        "the small 'A' button in the corner zooms back to show everything.")
+        plot.setToolTip("Click a legend entry to hide or show its curve. Drag to pan, scroll to zoom,\n"
+                        "right-click for more (e.g. log scale); the small 'A' button in the corner shows "
+                        "everything again.")
         return plot
 
     def _make_curves(self, plot: pg.PlotWidget, what: str) -> dict[str, pg.PlotDataItem]:
