@@ -17,8 +17,9 @@ what it was trained on:
 5. stroke thickness: a digit drawn with a very thin pen (a 1-px line on a 400-px drawing)
    would shrink to a faint hairline at 20 px, thinner than any MNIST stroke, so such strokes
    are thickened a little first (MNIST's strokes are 6-14 % of the digit's size);
-6. scale so that the longer side is 20 px, anti-aliased (area averaging down to a working size,
-   then Lanczos on a float image, so a 400-px drawing does not alias);
+6. scale so that the longer side is 20 px, anti-aliased: area averaging on a float image (each
+   output pixel is the share of it the ink covers, which is how MNIST's grey levels arose), so
+   a 400-px drawing does not alias; a drawing smaller than 20 px grows with Lanczos;
 7. contrast: the strongest ink becomes 255;
 8. place in a 28x28 black field with the centre of mass at pixel (row 14, column 14) — where
    MNIST's own digits have theirs — by a whole-pixel shift (MNIST did not resample for
@@ -90,7 +91,9 @@ _THIN_STROKE = 0.10
 """Strokes thinner than this fraction of the digit's longer side are thickened..."""
 
 _TARGET_STROKE = 0.11
-"""...to about this fraction (MNIST's median stroke is ~9 % of the 20-px box)."""
+"""...to about this fraction: MNIST's typical stroke, 2 px in the 20-px box.  (Measured: with
+no thickening, a quick MNIST CNN's loss on 1-2 %-wide pens is 3x that on normal pens; lifting
+thin strokes to 0.11 brings it to the level of normal pens and helps 3-5 % pens a little.)"""
 
 _MAX_INPUT_SIDE = 1600
 """Larger pictures (phone photos) are area-averaged down to this longer side first."""
@@ -205,11 +208,11 @@ def _to_grey(image) -> np.ndarray:
         f = a.astype(np.float64)
     elif np.issubdtype(a.dtype, np.integer):
         f = a.astype(np.float64)
-        top = f.max()
-        if a.dtype == np.uint16 and top > 255:
-            f /= 65535.0
-        else:
+        top = float(f.max())
+        if top <= 255:
             f /= 255.0
+        else:  # 16-bit pictures (or wider integers): their own full scale
+            f /= 65535.0 if top <= 65535 else top
     else:
         f = a.astype(np.float64)
         if not np.all(np.isfinite(f)):
@@ -498,19 +501,19 @@ def _scale_to_box(ink: np.ndarray) -> np.ndarray:
     h, w = ink.shape
     side = max(h, w)
     # area-average big crops down to the working size first (exact, no aliasing) ...
-    factor = side // _WORK_SIDE
-    if factor >= 2:
-        ink = _area_reduce(ink, factor)
-        h, w = ink.shape
-        side = max(h, w)
+    if side > _WORK_SIDE:
+        scale = _WORK_SIDE / side
+        ink = _resize(ink, max(1, round(w * scale)), max(1, round(h * scale)), Image.BOX)
     ink = ink / max(float(ink.max()), 1e-12)
     ink = _thicken(ink)
     h, w = ink.shape
     side = max(h, w)
     nh = max(1, int(round(h * MNIST_BOX / side)))
     nw = max(1, int(round(w * MNIST_BOX / side)))
-    # ... then Lanczos, whose kernel widens with the reduction, to 20 px
-    return np.clip(_resize(ink, nw, nh), 0.0, None)
+    # ... then to 20 px: area averaging when reducing (the grey levels are the share of each
+    # pixel the ink covers, as in MNIST), Lanczos when a tiny drawing has to grow
+    method = Image.BOX if side >= MNIST_BOX else Image.LANCZOS
+    return np.clip(_resize(ink, nw, nh, method), 0.0, None)
 
 
 def _centre(patch: np.ndarray) -> np.ndarray:

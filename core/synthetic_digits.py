@@ -19,9 +19,11 @@ Coordinates of strokes are unit coordinates: x to the right, y down, the digit i
 
 from __future__ import annotations
 
+import functools
 import glob
 import math
 import os
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -109,7 +111,16 @@ def digit_skeletons() -> dict[int, list[tuple[str, list[Stroke]]]]:
 
     Two to four variants per digit, in the order people write the strokes.  Coordinates are
     unit coordinates (x right, y down), the digit roughly filling ``[0.15, 0.85] x [0.05, 0.95]``.
+    Returns a fresh copy each time (the caller may change it).
     """
+    return {
+        digit: [(name, [list(stroke) for stroke in strokes]) for name, strokes in variants]
+        for digit, variants in _skeletons().items()
+    }
+
+
+@functools.lru_cache(maxsize=1)
+def _skeletons() -> dict[int, list[tuple[str, list[Stroke]]]]:
     s = {}
     s[0] = [
         ("oval", [_arc(0.5, 0.5, 0.27, 0.44, 265, -95)]),
@@ -266,7 +277,7 @@ def make_strokes(label: int, variant, rng: np.random.Generator, slant: float = 0
     a careful to a hurried hand), and each stroke is shifted a little so strokes do not quite
     meet.  The result is fitted back into the unit square (the longer side 0.9, centred).
     """
-    skeletons = digit_skeletons()
+    skeletons = _skeletons()
     if label not in skeletons:
         raise ValueError(f"label must be a digit 0-9, got {label!r}")
     variants = skeletons[label]
@@ -324,7 +335,7 @@ def sample_set(n_per_digit: int, seed: int) -> list[SyntheticDigit]:
     in 0.01..0.035.
     """
     rng = np.random.default_rng(seed)
-    skeletons = digit_skeletons()
+    skeletons = _skeletons()
     out = []
     for label in range(10):
         for _ in range(n_per_digit):
@@ -511,7 +522,7 @@ def condition_set(condition: str, n_per_digit: int, seed: int) -> tuple[list[np.
     if condition not in CONDITIONS:
         raise ValueError(f"unknown condition {condition!r}; choose from {sorted(CONDITIONS)}")
     spec = CONDITIONS[condition]
-    rng = np.random.default_rng([seed, sorted(CONDITIONS).index(condition)])
+    rng = np.random.default_rng([int(seed), zlib.crc32(condition.encode("utf-8"))])
     canvas = spec["canvas"]
     images, labels = [], []
     if spec["kind"] == "font":
