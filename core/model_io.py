@@ -49,35 +49,46 @@ def _keras():
 # Building
 
 
-def build_model(spec: ModelSpec):
-    """A compiled Keras model for ``spec`` (validated first), with the tutorial's loss and metric."""
+def build_model(spec: ModelSpec, precision: str = "float32", learning_rate=None):
+    """A compiled Keras model for ``spec`` (validated first), with the tutorial's loss and metric.
+
+    ``precision`` is a Keras dtype policy name for the hidden layers (``"float32"``,
+    ``"mixed_bfloat16"`` or ``"mixed_float16"``); it is set on each layer rather than globally, so
+    nothing leaks into the next model built. ``learning_rate`` (a number or a Keras schedule)
+    overrides the spec's.
+    """
     validate(spec)
     keras = _keras()
     layers = keras.layers
+    dtype = None if precision == "float32" else precision  # float32 models keep their usual config
     model_layers: list[Any] = [keras.Input(shape=INPUT_SHAPE, name="image")]
     for layer in spec.layers:
         if layer.kind == "conv2d":
             k = layer.setting("kernel_size")
             model_layers.append(layers.Conv2D(layer.setting("filters"), (k, k),
                                               activation=layer.setting("activation"),
-                                              padding=layer.setting("padding")))
+                                              padding=layer.setting("padding"), dtype=dtype))
         elif layer.kind == "maxpool2d":
             p = layer.setting("pool_size")
-            model_layers.append(layers.MaxPooling2D((p, p)))
+            model_layers.append(layers.MaxPooling2D((p, p), dtype=dtype))
         elif layer.kind == "flatten":
-            model_layers.append(layers.Flatten())
+            model_layers.append(layers.Flatten(dtype=dtype))
         elif layer.kind == "dense":
-            model_layers.append(layers.Dense(layer.setting("units"), activation=layer.setting("activation")))
+            model_layers.append(layers.Dense(layer.setting("units"), activation=layer.setting("activation"),
+                                             dtype=dtype))
         elif layer.kind == "dropout":
-            model_layers.append(layers.Dropout(layer.setting("rate")))
+            model_layers.append(layers.Dropout(layer.setting("rate"), dtype=dtype))
     # The output stays float32 whatever the compute precision, so softmax and the loss are stable.
     model_layers.append(layers.Dense(NUM_CLASSES, activation="softmax", dtype="float32", name="digit"))
     model = keras.Sequential(model_layers, name=_keras_name(spec.name))
-    compile_model(model, spec)
+    compile_model(model, spec, learning_rate, loss_scaling=precision == "mixed_float16")
     return model
 
 
-def compile_model(model, spec: ModelSpec) -> None:
+def compile_model(model, spec: ModelSpec, learning_rate=None, loss_scaling: bool = False) -> None:
+    """Compile with the spec's optimizer at ``learning_rate`` (default: the spec's). With
+    ``loss_scaling`` (for float16 compute) the optimizer scales the loss dynamically so that small
+    gradients do not underflow; Keras does that by itself only for a model-wide float16 policy."""
     keras = _keras()
     settings = spec.training
     optimizers = {
@@ -86,8 +97,42 @@ def compile_model(model, spec: ModelSpec) -> None:
         "rmsprop": keras.optimizers.RMSprop,
         "adamw": keras.optimizers.AdamW,
     }
-    model.compile(optimizer=optimizers[settings.optimizer](learning_rate=settings.learning_rate),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    rate = settings.learning_rate if learning_rate is None else learning_rate
+    optimizer = optimizers[settings.optimizer](learning_rate=rate)
+    if loss_scaling:
+        optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+
+
+def is_float32(model) -> bool:
+    """Whether every layer of ``model`` (nested models' included) computes in float32."""
+    for layer in getattr(model, "layers", ()):
+        if getattr(layer, "compute_dtype", "float32") not in ("float32", None) or not is_float32(layer):
+            return False
+    return True
+
+
+def as_float32(model):
+    """``model`` with every layer computing in float32 and the same weights.
+
+    A mixed-precision model keeps its weights in float32 already, so this is a copy of the
+    architecture with the float32 policy plus those weights: what fast (bfloat16/float16)
+    training hands back, saves and loads is an ordinary float32 model that predicts the same way
+    on every processor. Returns ``model`` itself when it is float32 already; the copy is
+    uncompiled.
+    """
+    if is_float32(model):
+        return model
+    keras = _keras()
+
+    def float32_layer(layer):
+        config = layer.get_config()
+        config["dtype"] = "float32"
+        return layer.__class__.from_config(config)
+
+    twin = keras.models.clone_model(model, clone_function=float32_layer)
+    twin.set_weights(model.get_weights())
+    return twin
 
 
 def _keras_name(name: str) -> str:
@@ -228,6 +273,10 @@ def load_model(path: str | os.PathLike) -> LoadedModel:
         if "safe_mode" in str(error) or "arbitrary code" in str(error):
             raise _refusal(path, "it would deserialize Python code") from None
         raise ModelFileError(f"'{path}' could not be loaded as a Keras model: {text}") from None
+    try:
+        model = as_float32(model)  # a model saved with a mixed-precision policy predicts in float32 here
+    except Exception:  # an architecture that cannot be copied this way keeps its own policy
+        pass
     return check_model(model, path)
 
 

@@ -97,6 +97,7 @@ class TrainingSettings:
     validation_split: float = 0.1
     seed: int = 42
     augmentation: bool = False  # small random shifts, rotations and zooms of the training images
+    fast: bool = False          # train with core.fast's settings (precision, batch, LR schedule) instead
 
 
 @dataclass(frozen=True)

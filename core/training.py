@@ -6,6 +6,11 @@ a Keras callback would. It runs on whatever thread calls :meth:`Trainer.run`; :m
 :meth:`resume` and :meth:`stop` may be called from any other thread. A stop takes effect at the
 end of the current batch and keeps the weights reached so far; a NaN or infinite loss stops
 training with a clear message instead of handing back a broken model.
+
+A spec whose training settings say ``fast`` is trained with :mod:`core.fast`'s settings instead
+(mixed precision where the hardware has it, a larger batch, a one-cycle learning-rate schedule);
+the plan's ``settings_note`` says what is in effect, and the model handed back computes in
+float32 either way.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import functools
 import math
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -26,7 +31,11 @@ from core.spec import ModelSpec, validate
 
 @dataclass(frozen=True)
 class TrainingPlan:
-    """What is about to be trained, told to the listener before the first batch."""
+    """What is about to be trained, told to the listener before the first batch.
+
+    ``spec`` carries the settings in effect: in fast mode, fast mode's batch size, optimizer and
+    peak learning rate rather than the ones asked for.
+    """
 
     spec: ModelSpec
     train_samples: int
@@ -34,6 +43,8 @@ class TrainingPlan:
     batches_per_epoch: int
     epochs: int
     parameter_count: int
+    precision: str = "float32"   # the Keras dtype policy of the hidden layers while training
+    settings_note: str = ""      # one line: precision, batch size, schedule and epochs in effect
 
 
 @dataclass(frozen=True)
@@ -107,12 +118,14 @@ class Trainer:
     """Trains one spec on one data set. Single use: create a new one for the next run."""
 
     def __init__(self, spec: ModelSpec, dataset: Dataset, listener: TrainingListener | None = None,
-                 extra_callbacks: list | None = None):
+                 extra_callbacks: list | None = None, device=None):
+        """``device`` (a :class:`core.fast.DeviceInfo`) is what fast mode plans for; detected when None."""
         validate(spec)
         self.spec = spec
         self.dataset = dataset
         self.listener = listener or TrainingListener()
         self.extra_callbacks = list(extra_callbacks or [])
+        self.device = device
         self._stop = threading.Event()
         self._running = threading.Event()
         self._running.set()  # set = not paused
@@ -157,18 +170,27 @@ class Trainer:
     def _run(self) -> TrainingOutcome:
         import keras
 
-        from core.model_io import build_model
+        from core.fast import fast_plan, one_cycle_schedule, standard_note
+        from core.model_io import as_float32, build_model, compile_model
 
-        settings = self.spec.training
+        spec, settings = self.spec, self.spec.training
+        fast = fast_plan(settings, self.device) if settings.fast else None
+        if fast is not None:
+            spec, settings = replace(spec, training=fast.settings), fast.settings
         keras.utils.set_random_seed(settings.seed)
         x_train, y_train, x_val, y_val = split_validation(self.dataset, settings.validation_split)
         if len(x_train) == 0:
             raise TrainingError("There are no training images to train on.")
-        model = build_model(self.spec)
-        self.model = model
         batches = math.ceil(len(x_train) / settings.batch_size)
-        plan = TrainingPlan(self.spec, len(x_train), len(x_val), batches, settings.epochs,
-                            int(model.count_params()))
+        if fast is not None:
+            # The schedule spans the whole run, so it needs the run's total number of steps.
+            model = build_model(spec, fast.precision, one_cycle_schedule(batches * settings.epochs, fast.schedule))
+        else:
+            model = build_model(spec)
+        self.model = model
+        plan = TrainingPlan(spec, len(x_train), len(x_val), batches, settings.epochs,
+                            int(model.count_params()), fast.precision if fast else "float32",
+                            fast.describe() if fast else standard_note(settings))
         self.listener.on_train_begin(plan)
 
         reporter = _reporter_class()(self, plan)
@@ -190,6 +212,11 @@ class Trainer:
         if reporter.failure:
             return TrainingOutcome("failed", None, plan, reporter.epochs, seconds, reporter.samples_seen,
                                    reporter.failure)
+        if plan.precision != "float32":
+            # Hand back (and so save) an ordinary float32 model with the trained weights.
+            model = as_float32(model)
+            compile_model(model, spec)
+            self.model = model
         stopped = self._stop.is_set() and len(reporter.epochs) < settings.epochs
         return TrainingOutcome("stopped" if stopped else "finished", model, plan, reporter.epochs, seconds,
                                reporter.samples_seen,
@@ -259,15 +286,19 @@ def _reporter_class():
 
         def on_train_batch_end(self, batch, logs=None):
             logs = logs or {}
-            trainer, batch_size = self.trainer, self.trainer.spec.training.batch_size
+            trainer, settings = self.trainer, self.plan.spec.training
+            batch_size = settings.batch_size
             loss = float(logs.get("loss", float("nan")))
             self.samples_seen += min(batch_size, self.plan.train_samples - batch * batch_size)
             if not math.isfinite(loss):
+                advice = (f"The fast setting's peak learning rate ({settings.learning_rate:g}) is too high for "
+                          "this network: train it without fast training, at a lower learning rate."
+                          if settings.fast else
+                          f"The learning rate ({settings.learning_rate:g}) is probably too high: "
+                          "lower it and train again.")
                 self.failure = (f"Training stopped: the loss became {'NaN' if math.isnan(loss) else 'infinite'} "
                                 f"at batch {batch + 1} of epoch {len(self.epochs) + 1}, so the model is "
-                                f"broken and was discarded. The learning rate "
-                                f"({trainer.spec.training.learning_rate:g}) is probably too high: "
-                                "lower it and train again.")
+                                f"broken and was discarded. {advice}")
                 self.model.stop_training = True
                 return
             trainer.listener.on_batch_end(BatchProgress(len(self.epochs), batch, self.plan.batches_per_epoch,
