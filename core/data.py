@@ -195,7 +195,7 @@ def _as_uint8_labels(labels: np.ndarray, where: str, name: str) -> np.ndarray:
 def _as_uint8(values: np.ndarray, where: str, name: str, what: str, top: int) -> np.ndarray:
     """Convert to uint8 if every value is a whole number in 0..top (lossless); else DataError."""
     if values.size == 0:
-        raise DataError(f"{where}: {name} is empty.")
+        return values.astype(np.uint8)
     if values.dtype == np.uint8 and (top == 255 or int(values.max()) <= top):
         return values
     if values.dtype.kind not in "iuf":
@@ -213,9 +213,15 @@ def _as_uint8(values: np.ndarray, where: str, name: str, what: str, top: int) ->
 
 
 def _checked_split(
-    images: np.ndarray, labels: np.ndarray, where: str, image_name: str, label_name: str
+    images: np.ndarray, labels: np.ndarray, where: str, image_name: str, label_name: str,
+    allow_empty: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Validate one split (images and their labels) and return both as uint8."""
+    """Validate one split (images and their labels) and return both as uint8.
+
+    An empty training split is allowed where a file is only for scoring (the "my digits"
+    collection is saved with empty x_train/y_train); an empty test split never is."""
+    if len(images) == 0 and not allow_empty:
+        raise DataError(f"{where}: {image_name} is empty.")
     images = _as_uint8_images(images, where, image_name)
     labels = _as_uint8_labels(labels, where, label_name)
     if len(images) != len(labels):
@@ -256,7 +262,8 @@ def load_npz(path: PathLike) -> Dataset:
     path = _existing(path, "MNIST .npz file")
     _check_is_zip(path)
     arrays = _read_npz_arrays(path)
-    train = _checked_split(arrays["x_train"], arrays["y_train"], str(path), "x_train", "y_train")
+    train = _checked_split(arrays["x_train"], arrays["y_train"], str(path), "x_train", "y_train",
+                           allow_empty=True)
     test = _checked_split(arrays["x_test"], arrays["y_test"], str(path), "x_test", "y_test")
     return Dataset(*train, *test, source=str(path))
 

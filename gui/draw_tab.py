@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QKeySequence, QPainter, QPen, QShortcut
-from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFileDialog, QFrame, QGroupBox, QHBoxLayout,
+from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFileDialog, QGroupBox, QHBoxLayout,
                                QLabel, QPushButton, QSizePolicy, QSlider, QSpinBox, QSplitter,
                                QToolButton, QVBoxLayout, QWidget)
 
@@ -134,6 +135,15 @@ class LivePredictor:
         return arrays[-1][0], [a[0] for a in arrays[:-1]]
 
 
+def _percent(p: float) -> str:
+    """A probability for people, as rich text: 99.7%, 0.3%, <0.1%, >99.9%."""
+    if p < 0.001:
+        return "&lt;0.1%"
+    if p > 0.999:
+        return "&gt;99.9%"
+    return f"{p:.1%}"
+
+
 @dataclass
 class DrawPrediction:
     digit: int
@@ -229,9 +239,9 @@ class _ModelEntry:
     unsaved: bool
 
     def text(self) -> str:
-        if self.unsaved or self.loaded.path is None:
+        if self.unsaved:
             return f"{self.loaded.name} (trained this session)"
-        return f"{self.loaded.name} ({Path(self.loaded.path).name})"
+        return self.loaded.name
 
 
 # ---------------------------------------------------------------------------------------------
@@ -377,8 +387,8 @@ class DrawTab(QWidget):
         self.paste_button.setToolTip("Read a picture from the clipboard (Ctrl+V)")
         self.save_png_button = QPushButton("Save PNG\u2026")
         self.save_png_button.setObjectName("savePngButton")
-        self.save_png_button.setToolTip("Save the drawing as a 280x280 PNG (main.py predict reads it "
-                                        "exactly as the pad does)")
+        self.save_png_button.setToolTip("Save the drawing as a 280x280 PNG: main.py predict reads a saved "
+                                        "drawing exactly as the pad does")
         for w in (self.open_image_button, self.paste_button, self.save_png_button):
             files.addWidget(w)
         files.addStretch(1)
@@ -440,6 +450,8 @@ class DrawTab(QWidget):
 
         self.probability_plot = BarChart(y_label="Probability", y_range=(0, 1), value_format="{:.0%}")
         self.probability_plot.setObjectName("probabilityPlot")
+        self.probability_plot.getPlotItem().getAxis("left").setTicks(
+            [[(v, f"{v:.0%}") for v in (0.0, 0.25, 0.5, 0.75, 1.0)]])
         self.probability_plot.setMinimumHeight(170)
         layout.addWidget(self.probability_plot, 3)
 
@@ -469,7 +481,6 @@ class DrawTab(QWidget):
     def _connect(self) -> None:
         pad = self.pad
         pad.drawingChanged.connect(self._on_drawing_changed)
-        pad.strokeFinished.connect(self.predict_now)
         pad.historyChanged.connect(self._update_buttons)
         self.clear_button.clicked.connect(self.clear)
         self.undo_button.clicked.connect(pad.undo)
@@ -497,6 +508,13 @@ class DrawTab(QWidget):
         s.modelChanged.connect(self._on_model_changed)
         self._update_buttons()
 
+    def _while_alive(self, callback):
+        """``callback``, skipped if this tab has been deleted by the time a background job ends."""
+        def call(value):
+            if shiboken6.isValid(self):
+                callback(value)
+        return call
+
     # Drawing and predicting -----------------------------------------------------------------
 
     def clear(self) -> None:
@@ -512,8 +530,12 @@ class DrawTab(QWidget):
         self.redo_button.setEnabled(self.pad.can_redo())
 
     def _on_drawing_changed(self) -> None:
-        """Coalesce: several changes before the event loop turns give one prediction."""
-        if not self._predict_pending:
+        """While a stroke is drawn (the pad emits at most every ~30 ms): coalesce, so changes
+        queued before the event loop turns give one prediction.  Otherwise -- the pen lifted,
+        clear, undo, redo, a picture -- at once."""
+        if not self.pad.is_drawing():
+            self.predict_now()
+        elif not self._predict_pending:
             self._predict_pending = True
             QTimer.singleShot(0, self._predict_if_pending)
 
@@ -567,8 +589,8 @@ class DrawTab(QWidget):
     def _show_prediction(self, prediction: DrawPrediction) -> None:
         self.prediction_label.setText(str(prediction.digit))
         self.prediction_label.setStyleSheet("")
-        self.confidence_label.setText(f"<b>{prediction.confidence:.1%}</b> sure")
-        self.top3_label.setText("Top three: " + ", ".join(f"<b>{d}</b> {p:.1%}" for d, p in prediction.top(3)))
+        self.confidence_label.setText(f"<b>{_percent(prediction.confidence)}</b> sure")
+        self.top3_label.setText("Top three: " + ", ".join(f"<b>{d}</b> {_percent(p)}" for d, p in prediction.top(3)))
         self.probability_plot.set_values(prediction.probabilities, highlight=prediction.digit)
         if self._label_auto:
             self.label_spin.blockSignals(True)
@@ -621,8 +643,8 @@ class DrawTab(QWidget):
         self.feature_maps.set_model([], None, note="Preparing the model\u2026")
         self.predict_now()
         run_task(lambda: LivePredictor(loaded),
-                 lambda predictor: self._on_predictor_ready(token, predictor),
-                 lambda message: self._on_predictor_failed(token, message))
+                 self._while_alive(lambda predictor: self._on_predictor_ready(token, predictor)),
+                 self._while_alive(lambda message: self._on_predictor_failed(token, message)))
 
     def _on_predictor_ready(self, token, predictor: LivePredictor) -> None:
         if token is not self._predictor_token:
@@ -695,9 +717,9 @@ class DrawTab(QWidget):
             return
         from core.model_io import load_model
 
-        run_task(lambda: load_model(path), self.session.set_model,
-                 lambda message: self.session.report_error(
-                     "Model not loaded", f"{message}\n\nThe previous model is still active."))
+        run_task(lambda: load_model(path), self._while_alive(self.session.set_model),
+                 self._while_alive(lambda message: self.session.report_error(
+                     "Model not loaded", f"{message}\n\nThe previous model is still active.")))
 
     # Pictures ---------------------------------------------------------------------------------
 
@@ -714,8 +736,8 @@ class DrawTab(QWidget):
     def open_image(self, path) -> None:
         """Read a picture file in the background (as ``main.py predict`` does) and show it."""
         self.session.statusMessage.emit(f"Reading {Path(path).name}\u2026")
-        run_task(lambda: self._prepared(picture_from_file(path)), self._on_picture_ready,
-                 lambda message: self.session.report_error("Picture not opened", message))
+        run_task(lambda: self._prepared(picture_from_file(path)), self._while_alive(self._on_picture_ready),
+                 self._while_alive(lambda message: self.session.report_error("Picture not opened", message)))
 
     def paste_image(self) -> None:
         """Read a picture from the clipboard: an image, or a copied picture file."""
@@ -723,8 +745,8 @@ class DrawTab(QWidget):
         if mime is not None and mime.hasImage():
             image = QGuiApplication.clipboard().image()
             if not image.isNull():
-                run_task(lambda: self._prepared(picture_from_qimage(image)), self._on_picture_ready,
-                         lambda message: self.session.report_error("Picture not pasted", message))
+                run_task(lambda: self._prepared(picture_from_qimage(image)), self._while_alive(self._on_picture_ready),
+                         self._while_alive(lambda message: self.session.report_error("Picture not pasted", message)))
                 return
         if mime is not None and mime.hasUrls():
             for url in mime.urls():

@@ -1,42 +1,53 @@
 """One-off background jobs (load data, load a model, evaluate, import TensorFlow).
 
-``run_task(fn, on_done, on_error)`` runs ``fn`` on Qt's thread pool and delivers its result or
-its error message back on the GUI thread, so the window never freezes on slow work. A
+``run_task(fn, on_done, on_error)`` runs ``fn`` on a new background thread and delivers its result
+or its error message back on the GUI thread, so the window never freezes on slow work. A
 ``core.errors.StudioError`` arrives as its message; any other exception as a one-line message.
+
+Each job gets a fresh Python thread rather than a reused thread of Qt's pool: PySide gives each
+job on a pool thread a new Python thread state and deletes it afterwards, while TensorFlow's
+pybind11 code remembers the first one per OS thread, so the next TensorFlow job on that thread
+(e.g. tracing a tf.function) waits for the GIL under the dead state and deadlocks the app.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 from core.errors import StudioError
 
 
 class _Relay(QObject):
+    """Carries a job's outcome to the GUI thread: it lives there, so its signals are queued."""
+
     done = Signal(object)
     failed = Signal(str)
 
 
-class _Job(QRunnable):
-    def __init__(self, fn: Callable[[], Any], relay: _Relay):
-        super().__init__()
-        self.fn = fn
-        self.relay = relay
-
-    def run(self) -> None:
-        try:
-            result = self.fn()
-        except StudioError as error:
-            self.relay.failed.emit(str(error))
-        except Exception as error:  # anything else still ends as a message, not a crash
-            self.relay.failed.emit(f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}")
-        else:
-            self.relay.done.emit(result)
-
-
 _live_relays: set[_Relay] = set()  # keeps each relay alive until its job has reported
+_live_threads: set[threading.Thread] = set()
+
+
+def _one_line(error: Exception) -> str:
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text.splitlines()[0]}" if text else type(error).__name__
+
+
+def _run(fn: Callable[[], Any], relay: _Relay) -> None:
+    try:
+        result = fn()
+    except StudioError as error:
+        relay.failed.emit(str(error))
+    except Exception as error:  # anything else still ends as a message, not a crash
+        relay.failed.emit(_one_line(error))
+    else:
+        relay.done.emit(result)
+    finally:
+        _live_threads.discard(threading.current_thread())
 
 
 def run_task(fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
@@ -52,9 +63,14 @@ def run_task(fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None
 
     relay.done.connect(lambda result: finish(on_done, result))
     relay.failed.connect(lambda message: finish(on_error, message))
-    QThreadPool.globalInstance().start(_Job(fn, relay))
+    thread = threading.Thread(target=_run, args=(fn, relay), name="studio-task", daemon=True)
+    _live_threads.add(thread)
+    thread.start()
 
 
 def wait_for_tasks(msecs: int = 30000) -> bool:
     """Block until every background job has ended (for tests and shutdown)."""
-    return QThreadPool.globalInstance().waitForDone(msecs)
+    deadline = time.monotonic() + msecs / 1000.0
+    for thread in list(_live_threads):
+        thread.join(max(0.0, deadline - time.monotonic()))
+    return not any(thread.is_alive() for thread in list(_live_threads))

@@ -287,6 +287,14 @@ def test_npz_empty_split(tmp_path):
     data_error(data.load_npz, path, naming=path, says=("x_test", "empty"))
 
 
+def test_npz_with_only_test_images_loads_for_scoring(tmp_path):
+    # The "my digits" collection is saved this way: nothing to train on, something to score.
+    path = write_npz(tmp_path / "mine.npz", x_train=np.zeros((0, 28, 28), np.uint8),
+                     y_train=np.zeros(0, np.uint8))
+    loaded = data.load_npz(path)
+    assert loaded.sizes["train"] == 0 and loaded.sizes["test"] > 0
+
+
 # --------------------------------------------------------------------------------------------
 # IDX files and folders
 # --------------------------------------------------------------------------------------------

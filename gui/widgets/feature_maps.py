@@ -43,6 +43,22 @@ def _lut() -> np.ndarray:
     return _LUT
 
 
+def best_columns(count: int, h: int, w: int, width: int) -> tuple[int, int]:
+    """(columns, zoom) showing ``count`` h x w tiles as large as possible (whole-pixel zoom) in
+    ``width`` pixels, without the mosaic growing taller than it is wide."""
+    best = (min(count, 8), 1, 0)
+    for columns in range(1, count + 1):
+        rows = math.ceil(count / columns)
+        mosaic_w = columns * (w + _GAP) - _GAP
+        mosaic_h = rows * (h + _GAP) - _GAP
+        zoom = min(8, width // mosaic_w)
+        if zoom < 1 or mosaic_h * zoom > width:
+            continue
+        if zoom * w > best[2]:
+            best = (columns, zoom, zoom * w)
+    return best[0], best[1]
+
+
 def tile(maps: np.ndarray, columns: int | None = None, fill: float = np.nan) -> np.ndarray:
     """Tile (H, W, C) maps into one 2-D mosaic, ``columns`` per row, separated by ``fill``."""
     h, w, c = maps.shape
@@ -103,8 +119,9 @@ class _Section(QWidget):
         layout.addWidget(self.caption)
         layout.addWidget(self.image)
 
-    def show_rgb(self, rgb: np.ndarray, width: int) -> None:
-        zoom = max(1, min(8, width // max(1, rgb.shape[1])))
+    def show_rgb(self, rgb: np.ndarray, width: int, zoom: int | None = None) -> None:
+        if zoom is None:
+            zoom = max(1, min(8, width // max(1, rgb.shape[1])))
         self.image.setPixmap(rgb_pixmap(rgb, zoom))
 
 
@@ -116,6 +133,7 @@ class FeatureMapsView(QScrollArea):
         self.setObjectName("featureMapsView")
         self.setWidgetResizable(True)
         self.setFrameShape(QScrollArea.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # mosaics are sized to fit the width
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         body = QWidget(self)
         self._layout = QVBoxLayout(body)
@@ -168,14 +186,17 @@ class FeatureMapsView(QScrollArea):
             return
         k1, k2, cin, count = weights.shape
         kernels = weights.mean(axis=2) if cin > 1 else weights[:, :, 0, :]
-        mosaic = tile(kernels.astype(np.float32), columns=min(count, 8))
+        columns, zoom = best_columns(count, k1, k2, self._content_width())
+        mosaic = tile(kernels.astype(np.float32), columns=columns)
         self._filters.caption.setText(f"<b>First layer's {count} filters</b> ({k1}x{k2} weights; "
                                       "red adds, blue subtracts)")
-        self._filters.show_rgb(weight_rgb(mosaic), self._content_width())
+        self._filters.show_rgb(weight_rgb(mosaic), self._content_width(), zoom)
         self._filters.show()
 
     def _content_width(self) -> int:
-        return max(120, self.viewport().width() - 12)
+        """Room for a mosaic: the width less margins and a vertical scroll bar (shown or not yet)."""
+        bar = self.verticalScrollBar().sizeHint().width()
+        return max(60, self.width() - bar - 16)
 
     # One input --------------------------------------------------------------------------------
 
@@ -192,7 +213,8 @@ class FeatureMapsView(QScrollArea):
             m = np.asarray(maps[i], np.float32)
             h, w, c = m.shape
             section.caption.setText(f"<b>{name}</b>: {c} maps, {h}x{w}")
-            section.show_rgb(activation_rgb(tile(m, columns=8 if c >= 8 else c)), width)
+            columns, zoom = best_columns(c, h, w, width)
+            section.show_rgb(activation_rgb(tile(m, columns=columns)), width, zoom)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
