@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QKeySequence, QPainter, QPen, QShortcut
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFileDialog, QGroupBox, QHBoxLayout,
@@ -508,13 +507,6 @@ class DrawTab(QWidget):
         s.modelChanged.connect(self._on_model_changed)
         self._update_buttons()
 
-    def _while_alive(self, callback):
-        """``callback``, skipped if this tab has been deleted by the time a background job ends."""
-        def call(value):
-            if shiboken6.isValid(self):
-                callback(value)
-        return call
-
     # Drawing and predicting -----------------------------------------------------------------
 
     def clear(self) -> None:
@@ -643,8 +635,8 @@ class DrawTab(QWidget):
         self.feature_maps.set_model([], None, note="Preparing the model\u2026")
         self.predict_now()
         run_task(lambda: LivePredictor(loaded),
-                 self._while_alive(lambda predictor: self._on_predictor_ready(token, predictor)),
-                 self._while_alive(lambda message: self._on_predictor_failed(token, message)))
+                 lambda predictor: self._on_predictor_ready(token, predictor),
+                 lambda message: self._on_predictor_failed(token, message), context=self)
 
     def _on_predictor_ready(self, token, predictor: LivePredictor) -> None:
         if token is not self._predictor_token:
@@ -715,11 +707,7 @@ class DrawTab(QWidget):
         if window is not self and callable(getattr(window, "open_model", None)):
             window.open_model(path)
             return
-        from core.model_io import load_model
-
-        run_task(lambda: load_model(path), self._while_alive(self.session.set_model),
-                 self._while_alive(lambda message: self.session.report_error(
-                     "Model not loaded", f"{message}\n\nThe previous model is still active.")))
+        self.session.open_model(path)
 
     # Pictures ---------------------------------------------------------------------------------
 
@@ -736,8 +724,8 @@ class DrawTab(QWidget):
     def open_image(self, path) -> None:
         """Read a picture file in the background (as ``main.py predict`` does) and show it."""
         self.session.statusMessage.emit(f"Reading {Path(path).name}\u2026")
-        run_task(lambda: self._prepared(picture_from_file(path)), self._while_alive(self._on_picture_ready),
-                 self._while_alive(lambda message: self.session.report_error("Picture not opened", message)))
+        run_task(lambda: self._prepared(picture_from_file(path)), self._on_picture_ready,
+                 lambda message: self.session.report_error("Picture not opened", message), context=self)
 
     def paste_image(self) -> None:
         """Read a picture from the clipboard: an image, or a copied picture file."""
@@ -745,8 +733,8 @@ class DrawTab(QWidget):
         if mime is not None and mime.hasImage():
             image = QGuiApplication.clipboard().image()
             if not image.isNull():
-                run_task(lambda: self._prepared(picture_from_qimage(image)), self._while_alive(self._on_picture_ready),
-                         self._while_alive(lambda message: self.session.report_error("Picture not pasted", message)))
+                run_task(lambda: self._prepared(picture_from_qimage(image)), self._on_picture_ready,
+                         lambda message: self.session.report_error("Picture not pasted", message), context=self)
                 return
         if mime is not None and mime.hasUrls():
             for url in mime.urls():

@@ -19,6 +19,7 @@ from gui.tasks import run_task
 APP_NAME = "MNIST CNN Studio"
 MODEL_FILTER = "Keras models (*.h5 *.keras);;HDF5 model (*.h5);;Keras v3 model (*.keras)"
 DATA_FILTER = "MNIST data (*.npz);;All files (*)"
+START_DELAY_MS = 50
 
 
 class MainWindow(QMainWindow):
@@ -40,14 +41,17 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect_session()
         self._restore_settings()
+        # Background work starts once the event loop runs, after the first paint: importing
+        # TensorFlow holds the interpreter lock for much of its 3 s and would delay the window.
+        QTimer.singleShot(START_DELAY_MS, self, lambda: self._start_background_work(data_path, load_defaults))
 
+    def _start_background_work(self, data_path: str | None, load_defaults: bool) -> None:
         from core.runtime import import_tensorflow
 
         run_task(import_tensorflow, lambda _version: self._on_tensorflow_ready(),
-                 lambda message: self._show_error("TensorFlow could not start", message))
+                 lambda message: self._show_error("TensorFlow could not start", message), context=self)
         if load_defaults or data_path:
-            # After the window is on screen, so a slow source never delays it.
-            QTimer.singleShot(0, lambda: self.load_dataset(data_path))
+            self.load_dataset(data_path)
 
     # Construction ------------------------------------------------------------------------
 
@@ -110,6 +114,8 @@ class MainWindow(QMainWindow):
         s.showImagesRequested.connect(lambda *_: self.tabs.setCurrentWidget(self.data_tab))
         s.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 8000))
         s.errorOccurred.connect(self._show_error)
+        self.draw_tab.myDigitsChanged.connect(self._show_my_digits)
+        QTimer.singleShot(0, self, lambda: self._show_my_digits(str(self.draw_tab.my_digits_path)))
 
     # Settings ------------------------------------------------------------------------------
 
@@ -144,7 +150,7 @@ class MainWindow(QMainWindow):
         from core.data import default_source_description, load_dataset
 
         self.data_status.setText(f"Data: loading {default_source_description(path)}...")
-        run_task(lambda: load_dataset(path), self.session.set_dataset, self._on_dataset_failed)
+        run_task(lambda: load_dataset(path), self.session.set_dataset, self._on_dataset_failed, context=self)
 
     def _on_dataset_failed(self, message: str) -> None:
         from gui.data_tab import NO_DATA_TEXT
@@ -164,6 +170,21 @@ class MainWindow(QMainWindow):
         self.data_status.setToolTip(dataset.source)
         self.statusBar().showMessage(f"Loaded MNIST from {dataset.source}", 8000)
 
+    def _show_my_digits(self, path: str) -> None:
+        """Offer the user's own labelled drawings as a split in the Data tab."""
+        from core import my_digits
+        from core.errors import StudioError
+
+        try:
+            images, labels = my_digits.load(path)
+        except StudioError as error:
+            self.statusBar().showMessage(str(error), 10000)
+            return
+        if len(images):
+            self.data_tab.set_extra_split("mine", "My digits", images, labels)
+        else:
+            self.data_tab.remove_extra_split("mine")
+
     # Models ------------------------------------------------------------------------------
 
     def choose_model(self) -> None:
@@ -174,15 +195,10 @@ class MainWindow(QMainWindow):
 
     def open_model(self, path: str | Path) -> None:
         """Load a model file in the background; on failure the active model stays."""
-        from core.model_io import load_model
-
         if not self.session.tensorflow_ready:
-            self._pending_model = str(path)
+            self._pending_model = str(path)  # opened once TensorFlow is ready
             return
-        self.statusBar().showMessage(f"Loading model {Path(path).name}...")
-        run_task(lambda: load_model(path), self.session.set_model,
-                 lambda message: self._show_error("Model not loaded",
-                                                  f"{message}\n\nThe previous model is still active."))
+        self.session.open_model(path)
 
     def _on_model_changed(self, loaded) -> None:
         if loaded is None:
@@ -227,7 +243,7 @@ class MainWindow(QMainWindow):
                 on_error(str(error))
             return
         self.statusBar().showMessage(f"Saving {path.name}...")
-        run_task(lambda: save_model(model, path), self._on_saved, on_error)
+        run_task(lambda: save_model(model, path), self._on_saved, on_error, context=self)
 
     def _on_saved(self, path: Path) -> None:
         self.session.mark_saved(path)

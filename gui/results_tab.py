@@ -199,7 +199,7 @@ class ResultsTab(QWidget):
             self._update_state()
             s.report_error("Evaluation failed", message)
 
-        run_task(lambda: evaluate(model.model, images, labels), done, failed)
+        run_task(lambda: evaluate(model.model, images, labels), done, failed, context=self)
 
     @property
     def evaluating(self) -> bool:

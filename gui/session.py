@@ -48,6 +48,18 @@ class Session(QObject):
         self.modelChanged.emit(loaded)
         self.set_evaluation(None)
 
+    def open_model(self, path) -> None:
+        """Load a model file in the background and make it active; on failure say why, and the
+        active model stays. (TensorFlow must be imported: the main window waits for it.)"""
+        from core.model_io import load_model
+        from gui.tasks import run_task
+
+        self.statusMessage.emit(f"Loading model {Path(path).name}...")
+        run_task(lambda: load_model(path), self.set_model,
+                 lambda message: self.report_error("Model not loaded",
+                                                   f"{message}\n\nThe previous model is still active."),
+                 context=self)
+
     def mark_saved(self, path: Path) -> None:
         if self.model is not None:
             self.model.path = Path(path)

@@ -16,6 +16,7 @@ import threading
 import time
 from typing import Any, Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 from core.errors import StudioError
@@ -39,26 +40,33 @@ def _one_line(error: Exception) -> str:
 
 def _run(fn: Callable[[], Any], relay: _Relay) -> None:
     try:
-        result = fn()
-    except StudioError as error:
-        relay.failed.emit(str(error))
-    except Exception as error:  # anything else still ends as a message, not a crash
-        relay.failed.emit(_one_line(error))
-    else:
-        relay.done.emit(result)
+        try:
+            result = fn()
+        except StudioError as error:
+            relay.failed.emit(str(error))
+        except Exception as error:  # anything else still ends as a message, not a crash
+            relay.failed.emit(_one_line(error))
+        else:
+            relay.done.emit(result)
+    except RuntimeError:
+        pass  # the application quit while the job ran: nobody is left to tell
     finally:
         _live_threads.discard(threading.current_thread())
 
 
 def run_task(fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
-             on_error: Callable[[str], None] | None = None) -> None:
-    """Run ``fn()`` in the background; call ``on_done(result)`` or ``on_error(message)`` on the GUI thread."""
+             on_error: Callable[[str], None] | None = None, context: QObject | None = None) -> None:
+    """Run ``fn()`` in the background; call ``on_done(result)`` or ``on_error(message)`` on the GUI thread.
+
+    With ``context`` (the widget the callbacks belong to), they are skipped if that widget has
+    been deleted by the time the job ends, as when a window closes while a model still loads.
+    """
     relay = _Relay()  # created on the GUI thread, so its signals are delivered there
     _live_relays.add(relay)
 
     def finish(callback, value):
         _live_relays.discard(relay)
-        if callback is not None:
+        if callback is not None and (context is None or shiboken6.isValid(context)):
             callback(value)
 
     relay.done.connect(lambda result: finish(on_done, result))

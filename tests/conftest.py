@@ -44,3 +44,16 @@ def mnist(mnist_path):
     from core.data import load_path
 
     return load_path(mnist_path)
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_files(tmp_path_factory, monkeypatch):
+    """Every test gets its own settings and my-digits locations, never the user's real ones."""
+    folder = tmp_path_factory.mktemp("user")
+    monkeypatch.setenv("MNIST_STUDIO_MY_DIGITS", str(folder / "my_digits.npz"))
+    from PySide6.QtCore import QSettings
+
+    QSettings.setDefaultFormat(QSettings.IniFormat)
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(folder / "settings"))
+    yield folder
+

@@ -1,0 +1,127 @@
+"""The main window as a whole: it builds with no arguments, reports bad data and bad model files
+in the window without crashing, loads dropped model files, asks before losing a trained model,
+and shows the user's own digits in the Data tab."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QMessageBox
+
+from core import my_digits
+from gui.main_window import MainWindow
+from gui.tasks import wait_for_tasks
+
+TIMEOUT_MS = 120_000
+
+
+@pytest.fixture
+def messages(monkeypatch):
+    """Message boxes the window shows, recorded instead of blocking the test."""
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: shown.append((title, text)))
+    return shown
+
+
+@pytest.fixture
+def window(qtbot, messages):
+    made = []
+
+    def make(**kwargs):
+        win = MainWindow(**kwargs)
+        qtbot.addWidget(win)
+        win._closing_confirmed = True  # tests that close it on purpose reset this
+        made.append(win)
+        return win
+
+    yield make
+    for win in made:
+        win.train_tab.abort_training(timeout_ms=60_000)
+    wait_for_tasks()
+
+
+def test_builds_with_no_arguments(window):
+    win = window()
+    assert win.objectName() == "mainWindow"
+    assert [win.tabs.tabText(i) for i in range(win.tabs.count())] == ["Data", "Train", "Results", "Draw"]
+    menus = {action.text().replace("&", ""): action.menu() for action in win.menuBar().actions()}
+    file_actions = [a.text().replace("&", "") for a in menus["File"].actions() if a.text()]
+    assert file_actions == ["Open dataset...", "Open model...", "Save model", "Save model as...",
+                            "Export plots...", "Quit"]
+    assert [a.text().replace("&", "") for a in menus["Help"].actions()] == ["How it works", "About"]
+    assert not win.save_action.isEnabled()  # nothing to save yet
+
+
+def test_bad_data_file_is_reported_and_the_window_keeps_working(window, qtbot, tmp_path, messages):
+    bad = tmp_path / "mnist.npz"
+    bad.write_bytes(b"definitely not an archive")
+    win = window(data_path=str(bad), load_defaults=False)
+    qtbot.waitUntil(lambda: bool(messages), timeout=TIMEOUT_MS)
+    title, text = messages[0]
+    assert title == "No data set loaded" and str(bad) in text and "Open dataset" in text
+    assert "none loaded" in win.data_status.text()
+    assert win.session.dataset is None
+
+
+def test_default_data_and_shipped_model_load_in_the_background(window, qtbot, mnist_path, monkeypatch, messages):
+    monkeypatch.setenv("MNIST_STUDIO_DATA", str(mnist_path))
+    win = window()
+    qtbot.waitUntil(lambda: win.session.dataset is not None and win.session.model is not None, timeout=TIMEOUT_MS)
+    assert win.session.dataset.sizes == {"train": 60_000, "test": 10_000}
+    assert win.session.model.name == "mnist_cnn" and "60,000 train" in win.data_status.text()
+    assert "mnist_cnn" in win.model_status.text() and win.save_as_action.isEnabled()
+    assert not messages
+
+
+def drop(win, path):
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(QPointF(10, 10), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    win.dropEvent(event)
+
+
+def test_dropped_model_file_is_loaded_and_a_bad_one_keeps_the_previous(window, qtbot, tmp_path, messages):
+    from core.model_io import build_model, save_model
+    from core.spec import small_cnn
+
+    win = window(load_defaults=False)
+    qtbot.waitUntil(lambda: win.session.tensorflow_ready, timeout=TIMEOUT_MS)
+    good = save_model(build_model(small_cnn()), tmp_path / "small.h5")
+    drop(win, good)
+    qtbot.waitUntil(lambda: win.session.model is not None, timeout=TIMEOUT_MS)
+    assert win.session.model.name == "small"
+    broken = tmp_path / "broken.keras"
+    broken.write_text("not a model")
+    drop(win, broken)
+    qtbot.waitUntil(lambda: bool(messages), timeout=TIMEOUT_MS)
+    assert "broken.keras" in messages[0][1] and "previous model is still active" in messages[0][1]
+    assert win.session.model.name == "small"
+
+
+def test_closing_with_an_unsaved_model_asks(window, qtbot, monkeypatch):
+    from core.model_io import build_model, check_model
+    from core.spec import small_cnn
+
+    win = window(load_defaults=False)
+    qtbot.waitUntil(lambda: win.session.tensorflow_ready, timeout=TIMEOUT_MS)
+    win.session.set_model(check_model(build_model(small_cnn())), unsaved=True)
+    win._closing_confirmed = False
+    answers = [QMessageBox.Cancel]
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda parent, title, text, *a: (asked.append(title), answers.pop(0))[1])
+    win.show()
+    assert not win.close() and win.isVisible()
+    assert asked == ["Unsaved model"]
+    answers.append(QMessageBox.Discard)
+    assert win.close()
+
+
+def test_my_digits_collection_shows_in_the_data_tab(window, qtbot):
+    digit = np.zeros((28, 28), np.uint8)
+    digit[8:20, 12:16] = 255
+    my_digits.append(digit, 1, my_digits.default_path())
+    win = window(load_defaults=False)
+    qtbot.waitUntil(lambda: win.data_tab.split_combo.count() > 0, timeout=TIMEOUT_MS)
+    titles = [win.data_tab.split_combo.itemText(i) for i in range(win.data_tab.split_combo.count())]
+    assert "My digits (1)" in titles
