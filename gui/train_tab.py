@@ -6,18 +6,23 @@ and Stop, the progress of the run, the live loss and accuracy plots, and a log w
 epoch as Keras prints them.
 
 Training runs in a :class:`gui.training_worker.TrainingWorker` thread; this tab only receives its
-signals. Each batch report is stored in O(1) (the plots and the progress panel redraw from their
-own timers, at most ~20 times a second), so the window stays responsive and training through it
-runs as fast as a bare ``model.fit``. A finished or stopped run becomes the session's active
-model (unsaved), with its evaluation on the test images.
+signals. The per-batch signal is connected directly (its slot runs on the worker thread and only
+appends the report to a queue), and a 50 ms timer on the GUI thread takes what has arrived and
+hands it to the plots and the progress panel, which redraw from their own timers. So a burst of
+batches costs the GUI thread one wake-up, not one per batch: the window stays responsive and
+training through it runs as fast as a bare ``model.fit``. The other signals (plan, epoch ends,
+the outcome) are few and arrive queued as usual. A finished or stopped run becomes the session's
+active model (unsaved), with its evaluation on the test images.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
+from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QSettings, Qt, Signal
+from PySide6.QtCore import QLocale, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QGroupBox,
                                QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSizePolicy, QSpinBox,
@@ -32,7 +37,7 @@ from gui.widgets.training_progress import TrainingProgress, format_duration
 SETTINGS_SPEC = "train/spec"
 SETTINGS_LIMIT = "train/limit"
 SETTINGS_SMOOTHING = "train/smoothing"
-SETTINGS_SPLITTER = "train/splitter"
+DRAIN_MS = 50                  # how often batch reports are taken from the worker's queue
 CUSTOM = "Custom"
 DEFAULT_PRESET = "Tutorial CNN"
 
@@ -104,6 +109,12 @@ class TrainTab(QWidget):
         self._loading = False          # filling the form from a spec: do not react to each field
         self._run_source = None        # the session's data set the running model trains on
         self.last_outcome = None       # core.training.TrainingOutcome of the last run that ended
+        self._inbox: deque = deque()   # batch reports put there by the worker thread
+        self._plan_seen = False        # the run's plan has been handled: its batches can be shown
+        self._drain_timer = QTimer(self)
+        self._drain_timer.setInterval(DRAIN_MS)
+        self._drain_timer.timeout.connect(self._drain)
+        self._base_training = TrainingSettings()
 
         self._build()
         self._restore_settings()
@@ -283,7 +294,9 @@ class TrainTab(QWidget):
         self.logView.setReadOnly(True)
         self.logView.setMaximumBlockCount(5000)
         self.logView.setLineWrapMode(QPlainTextEdit.NoWrap)
-        self.logView.setFont(QFont("monospace", 9))
+        font = QFont("monospace", 8)
+        font.setStyleHint(QFont.Monospace)
+        self.logView.setFont(font)
         self.logView.setPlaceholderText("One line per epoch appears here, as Keras prints it.")
         self.logView.setFixedHeight(110)
         self.logView.setToolTip("The training log: one line per epoch, as Keras prints it.")
@@ -295,7 +308,9 @@ class TrainTab(QWidget):
     def current_spec(self) -> ModelSpec:
         """The network and training settings as the form shows them now."""
         layers = self.layer_editor.layers()
-        training = TrainingSettings(
+        # Fields the form does not show (if any) keep the values of the spec last set.
+        training = replace(
+            self._base_training,
             optimizer=self.optimizerComboBox.currentData() or "adam",
             learning_rate=float(self.learningRateSpinBox.value()),
             batch_size=int(self.batchSizeSpinBox.value()),
@@ -310,7 +325,7 @@ class TrainTab(QWidget):
         """Show ``spec`` in the form (layers and training settings)."""
         self._loading = True
         try:
-            settings = spec.training
+            settings = self._base_training = spec.training
             self.epochsSpinBox.setValue(int(settings.epochs))
             self.batchSizeSpinBox.setValue(int(settings.batch_size))
             self.learningRateSpinBox.setValue(float(settings.learning_rate))
@@ -427,8 +442,9 @@ class TrainTab(QWidget):
         self.pauseTrainingButton.setText("Resume" if self._paused else "Pause")
         self.setup_panel.setEnabled(not running)
         if running:
-            self.hintLabel.setText("Training\u2026 Pause or Stop at any time; Stop keeps what the model has "
-                                   "learned so far." if not self._stopping else "Stopping after the current batch\u2026")
+            self.hintLabel.setText("Stopping after the current batch\u2026" if self._stopping else
+                                   "Training\u2026 Pause or Stop at any time; Stop keeps what the model has "
+                                   "learned so far.")
             self.hintLabel.setStyleSheet("color: #555;")
         elif reason is None:
             self.hintLabel.setText(self._ready_text())
@@ -474,7 +490,12 @@ class TrainTab(QWidget):
             self.session.report_error("Training not started", str(error))
             return False
         worker.trainingStarted.connect(self._on_started)
-        worker.batchEnded.connect(self._on_batch)
+        inbox: deque = deque()
+
+        def collect(progress, inbox=inbox) -> None:  # runs on the worker thread: O(1), thread-safe
+            inbox.append(progress)
+
+        worker.batchEnded.connect(collect, Qt.DirectConnection)
         worker.epochEnded.connect(self._on_epoch)
         worker.evaluationStarted.connect(self._on_evaluating)
         worker.trainingFinished.connect(self._on_finished)
@@ -482,15 +503,24 @@ class TrainTab(QWidget):
         worker.finished.connect(self._on_thread_done)
 
         self._worker, self._run_source = worker, source
+        self._inbox, self._plan_seen = inbox, False
         self._running, self._paused, self._stopping, self._aborted = True, False, False, False
         self._save_settings()
         self.plots.clear()
         self.progress.preparing()
-        self.logView.appendPlainText(f"\u2014 {spec.name}: building the model\u2026")
         self.session.set_training_active(True)
         self._update_controls()
-        worker.start()
+        self._drain_timer.start()
+        # The thread starts once the window has repainted for the new state: building the model
+        # takes the GIL for a while, and the window should not be waiting for it half-drawn.
+        QTimer.singleShot(0, self._start_worker)
         return True
+
+    def _start_worker(self) -> None:
+        worker = self._worker
+        if worker is not None and self._running and not self._aborted and not worker.isRunning() \
+                and not worker.isFinished():
+            worker.start()
 
     def toggle_pause(self) -> None:
         """Pause after the current batch, or resume."""
@@ -520,7 +550,13 @@ class TrainTab(QWidget):
         """Stop the run without scoring it (the window is closing); wait up to ``timeout_ms`` for the
         thread to end and return whether it did. The model being trained is dropped."""
         worker = self._worker
-        if worker is None or not worker.isRunning():
+        if worker is None:
+            return True
+        if not worker.isRunning():
+            if self._running and not worker.isFinished():  # pressed Start, the thread not yet begun
+                self._aborted = True
+                self.progress.finish("Training aborted.")
+                self._end_run()
             return True
         self._aborted = True
         worker.abort()
@@ -540,25 +576,34 @@ class TrainTab(QWidget):
         if not self._is_current():
             return
         batch_size = plan.spec.training.batch_size
-        self.plots.start_run(plan.batches_per_epoch, batch_size, plan.train_samples)
+        self.plots.start_run(plan.batches_per_epoch, batch_size, plan.train_samples, plan.epochs)
         self.progress.start(plan)
+        self._plan_seen = True
         if self._paused:
             self.progress.set_paused(True)
-        held = f", {plan.validation_samples:,} held out for validation" if plan.validation_samples else ""
-        self.logView.appendPlainText(
-            f"Training {plan.spec.name} ({plan.parameter_count:,} parameters) on {plan.train_samples:,} images"
-            f"{held}: {plan.epochs} epoch{'s' if plan.epochs != 1 else ''} of {plan.batches_per_epoch:,} "
-            f"batches of {batch_size}.")
+        held = f", with {plan.validation_samples:,} held out for validation" if plan.validation_samples else ""
+        text = (f"Training {plan.spec.name} ({plan.parameter_count:,} parameters)\n  on {plan.train_samples:,} "
+                f"images{held}: {plan.epochs} epoch{'s' if plan.epochs != 1 else ''} of "
+                f"{plan.batches_per_epoch:,} batches of {batch_size}.")
+        note = getattr(plan, "settings_note", "")
+        if note and getattr(plan.spec.training, "fast", False):  # settings chosen by the engine: say which
+            text += f"\n  In effect: {note}"
+        self.logView.appendPlainText(text)
 
-    def _on_batch(self, progress) -> None:
-        if self.sender() is not self._worker or self._aborted:
+    def _drain(self) -> None:
+        """Hand the batch reports that have arrived to the plots and the progress panel."""
+        if not self._plan_seen or self._aborted:
             return
-        self.plots.add_batch(progress)
-        self.progress.add_batch(progress)
+        inbox, plots, progress = self._inbox, self.plots, self.progress
+        while inbox:
+            report = inbox.popleft()
+            plots.add_batch(report)
+            progress.add_batch(report)
 
     def _on_epoch(self, result) -> None:
         if not self._is_current():
             return
+        self._drain()
         self.plots.add_epoch(result)
         self.progress.add_epoch(result)
         self.logView.appendPlainText(result.keras_line())
@@ -566,6 +611,7 @@ class TrainTab(QWidget):
     def _on_evaluating(self) -> None:
         if not self._is_current():
             return
+        self._drain()
         self.progress.set_state("Training done; scoring the model on the test images\u2026")
 
     def _on_finished(self, outcome, evaluation) -> None:
@@ -574,6 +620,7 @@ class TrainTab(QWidget):
         from core.model_io import check_model
 
         self.last_outcome = outcome
+        self._drain()
         self.plots.flush()
         same_data = self.session.dataset is self._run_source
         try:
@@ -592,20 +639,21 @@ class TrainTab(QWidget):
         if evaluation is not None and same_data:
             headline += f": test accuracy {evaluation.accuracy:.2%} on {evaluation.count:,} test images"
         summary = headline + "."
-        self.progress.finish(summary)
+        self.progress.finish(summary, outcome.samples_per_second or None)
         self.logView.appendPlainText(summary + (f" ({outcome.samples_per_second:,.0f} images/s)"
                                                 if outcome.samples_per_second else ""))
         self._end_run()
         self.session.set_model(loaded, unsaved=True)
         if same_data:
             self.session.set_evaluation(evaluation)
-        self.session.statusMessage.emit(f"Training {outcome.status}. {headline}. The new model is active in every "
-                                        "tab; save it with File > Save model.")
+        self.session.statusMessage.emit(f"Training {headline[0].lower()}{headline[1:]}. The new model is active in "
+                                        "every tab; save it with File > Save model.")
         self.trainingEnded.emit(outcome.status)
 
     def _on_failed(self, message: str) -> None:
         if not self._is_current():
             return
+        self._drain()
         self.plots.flush()
         self.progress.finish("Training failed.")
         self.logView.appendPlainText(f"Training failed: {message}")
@@ -614,13 +662,23 @@ class TrainTab(QWidget):
         self.trainingEnded.emit("failed")
 
     def _end_run(self) -> None:
+        self._drain_timer.stop()
         self._running = self._paused = self._stopping = False
         self.session.set_training_active(False)
         self._update_controls()
 
     def _on_thread_done(self) -> None:
         worker = self.sender()
-        if worker is not None and worker is self._worker and not self._running:
+        if worker is not None and worker is self._worker:
+            if self._running and not self._aborted:
+                # The thread ended without reporting an outcome (an error escaped the worker).
+                self.plots.flush()
+                self.progress.finish("Training ended unexpectedly.")
+                message = "The training thread ended without a result. The window keeps working; try again."
+                self.logView.appendPlainText(message)
+                self._end_run()
+                self.session.report_error("Training failed", message)
+                self.trainingEnded.emit("failed")
             self._worker = None
         if worker is not None and worker not in _still_running:
             worker.deleteLater()

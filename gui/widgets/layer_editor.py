@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any, Sequence
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QValidator
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QHBoxLayout, QHeaderView, QLabel,
                                QMenu, QSpinBox, QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout,
@@ -63,7 +63,31 @@ def analyse(layers: Sequence[LayerSpec]) -> tuple[list[LayerInfo], str, int | No
     return partial, message, bad
 
 
-class _SquareSpinBox(QSpinBox):
+class _WheelOnlyWhenFocused:
+    """Mixed into the table's spin and combo boxes: they take the mouse wheel only when they have
+    focus, so that scrolling the list never changes a setting by accident. (An override rather
+    than an event filter: Python then runs only for wheel events, not for every paint.)"""
+
+    def wheelEvent(self, event) -> None:
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()
+
+
+class _SpinBox(_WheelOnlyWhenFocused, QSpinBox):
+    pass
+
+
+class _DoubleSpinBox(_WheelOnlyWhenFocused, QDoubleSpinBox):
+    pass
+
+
+class _ComboBox(_WheelOnlyWhenFocused, QComboBox):
+    pass
+
+
+class _SquareSpinBox(_WheelOnlyWhenFocused, QSpinBox):
     """A spin box for a square window's side that reads ``5×5``."""
 
     def textFromValue(self, value: int) -> str:
@@ -86,23 +110,12 @@ class _SquareSpinBox(QSpinBox):
         return QValidator.Intermediate, text, pos
 
 
-class _WheelGuard(QObject):
-    """Lets a spin or combo box in the table take the mouse wheel only when it has focus, so that
-    scrolling the list never changes a setting by accident."""
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Wheel and not watched.hasFocus():
-            event.ignore()
-            return True
-        return False
-
-
 class LayerSettings(QWidget):
     """The settings of one layer as small input boxes; emits ``changed`` on every edit."""
 
     changed = Signal()
 
-    def __init__(self, layer: LayerSpec, wheel_guard: QObject | None = None, parent: QWidget | None = None):
+    def __init__(self, layer: LayerSpec, parent: QWidget | None = None):
         super().__init__(parent)
         self.kind = layer.kind
         self._inputs: dict[str, Any] = {}
@@ -128,7 +141,7 @@ class LayerSettings(QWidget):
                        tip="How many neurons (units) this fully connected layer has.")
             self._combo(row, "activation", layer, ACTIVATIONS, ACTIVATION_HELP)
         elif layer.kind == "dropout":
-            box = QDoubleSpinBox()
+            box = _DoubleSpinBox()
             box.setRange(0.0, 0.95)
             box.setSingleStep(0.05)
             box.setDecimals(2)
@@ -144,10 +157,8 @@ class LayerSettings(QWidget):
             note.setToolTip(KIND_HELP.get(layer.kind, ""))
             row.addWidget(note)
         row.addStretch(1)
-        if wheel_guard is not None:
-            for box in self._inputs.values():
-                box.setFocusPolicy(Qt.StrongFocus)
-                box.installEventFilter(wheel_guard)
+        for box in self._inputs.values():
+            box.setFocusPolicy(Qt.StrongFocus)
 
     def _add(self, row: QHBoxLayout, name: str, box: QWidget) -> None:
         box.setObjectName(f"layer_{name}")
@@ -155,7 +166,7 @@ class LayerSettings(QWidget):
         row.addWidget(box)
 
     def _spin(self, row, name, layer, low, high, suffix="", tip=""):
-        box = QSpinBox()
+        box = _SpinBox()
         box.setRange(low, high)
         box.setSuffix(suffix)
         box.setValue(int(layer.setting(name)))
@@ -173,7 +184,7 @@ class LayerSettings(QWidget):
         self._add(row, name, box)
 
     def _combo(self, row, name, layer, choices, tip):
-        box = QComboBox()
+        box = _ComboBox()
         box.addItems(list(choices))
         value = str(layer.setting(name))
         if box.findText(value) < 0:  # a value from a settings file the combo does not offer
@@ -211,7 +222,6 @@ class LayerEditor(QWidget):
         self._infos: list[LayerInfo] = []
         self._error = ""
         self._bad_row: int | None = None
-        self._wheel_guard = _WheelGuard(self)
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("layerTable")
@@ -221,6 +231,7 @@ class LayerEditor(QWidget):
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
+        self.table.setCornerButtonEnabled(False)
         self.table.setToolTip("The layers of the network, from the input image (top) to the 10 digit scores "
                               "(bottom).\nSelect a row to remove or move it; the shapes and parameter counts "
                               "update as you edit.")
@@ -394,7 +405,7 @@ class LayerEditor(QWidget):
         self._update_buttons()
 
     def _kind_combo(self, row: int, kind: str) -> QComboBox:
-        combo = QComboBox()
+        combo = _ComboBox()
         combo.setObjectName("layerKindCombo")
         for index, (key, title) in enumerate(LAYER_TITLES.items()):
             combo.addItem(title, key)
@@ -402,12 +413,11 @@ class LayerEditor(QWidget):
         combo.setCurrentIndex(max(combo.findData(kind), 0))
         combo.setToolTip("The kind of this layer. Changing it resets the layer's settings.\n" + KIND_HELP.get(kind, ""))
         combo.setFocusPolicy(Qt.StrongFocus)
-        combo.installEventFilter(self._wheel_guard)
         combo.currentIndexChanged.connect(lambda _index, r=row, c=combo: self._on_kind_changed(r, c.currentData()))
         return combo
 
     def _settings(self, row: int, layer: LayerSpec) -> LayerSettings:
-        widget = LayerSettings(layer, self._wheel_guard)
+        widget = LayerSettings(layer)
         widget.changed.connect(lambda r=row, w=widget: self._on_settings_changed(r, w))
         return widget
 

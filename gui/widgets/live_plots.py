@@ -12,16 +12,24 @@ curve shown here is each batch's own value, recovered from two consecutive runni
 exponential moving average of those raw values, with a control for how much to smooth.
 
 Batches can arrive far faster than a screen can redraw. ``add_batch`` only writes into
-preallocated numpy buffers (which grow by doubling) and marks the plots dirty; a 50 ms timer
-redraws them only when something changed, so there are at most ~20 redraws a second however
-fast batches come. The curve items are made once and fed with ``setData``; long curves are
+preallocated numpy buffers (which grow by doubling) and marks the plots dirty; a timer redraws
+them only when something changed, at most every 50 ms (~20 redraws a second) however fast
+batches come. The curve items are made once and fed with ``setData``; long curves are
 downsampled to the pixels they cover and clipped to the visible range.
+
+Painting holds Python's GIL (PySide does not release it around QPainter calls), and while the
+GUI thread holds it the training thread cannot start its next step. So painting is kept cheap
+(no grid, no antialiasing of the long per-batch curves, an x-axis that changes once per epoch
+rather than with every redraw) and the redraw pace adapts to what painting really costs: the
+interval between redraws stays at least ``1 / PAINT_BUDGET`` times the measured cost of one
+redraw, so painting takes at most ~3% of the time however many points there are.
 """
 
 from __future__ import annotations
 
 import csv
 import math
+import time
 from itertools import accumulate
 from pathlib import Path
 
@@ -31,14 +39,19 @@ from PySide6.QtCore import QTimer, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 REDRAW_INTERVAL_MS = 50          # at most ~20 redraws a second
+MAX_REDRAW_INTERVAL_MS = 1000    # however slow painting is, the curves move at least once a second
+PAINT_BUDGET = 0.03              # the share of the GUI thread's time that redrawing may take
 DEFAULT_SMOOTHING = 0.9          # weight of the past in the moving average (0 = no smoothing)
 MAX_SMOOTHING = 0.99
 
 # One colour per kind of curve, the same in both plots.
-RAW_PEN = pg.mkPen((100, 150, 230, 110), width=1)
+RAW_PEN = pg.mkPen((175, 198, 238), width=1)  # opaque: a translucent pen makes Qt stroke the path slowly
 SMOOTH_PEN = pg.mkPen((20, 70, 170), width=2)
 EPOCH_PEN = pg.mkPen((220, 110, 0), width=2)
 VAL_PEN = pg.mkPen((0, 140, 60), width=2, style=Qt.DashLine)
+# Earlier runs shown for comparison (set_overlays): muted colours, thin lines.
+OVERLAY_COLORS = ((120, 120, 120), (150, 90, 170), (40, 150, 150), (190, 120, 50), (200, 90, 120),
+                  (110, 140, 60), (90, 110, 190), (160, 140, 40))
 
 
 class GrowingBuffer:
@@ -171,6 +184,31 @@ class _Series:
         self.ema.resume(len(smoothed), smoothed[-1] if len(smoothed) else 0.0)
 
 
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 times a power of ten that is at least ``value`` (> 0)."""
+    if not value > 0 or not math.isfinite(value):
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(value))
+    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if step * power >= value * (1 - 1e-12):
+            return step * power
+    return 10.0 * power
+
+
+class _TimedPlotWidget(pg.PlotWidget):
+    """A PlotWidget that adds up the CPU time its paints take (CPU time of this thread, not wall
+    time: while training holds the GIL a paint may wait for it, and waiting costs nothing)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.paint_seconds = 0.0
+
+    def paintEvent(self, event) -> None:
+        started = time.thread_time()
+        super().paintEvent(event)
+        self.paint_seconds += time.thread_time() - started
+
+
 class LivePlots(QWidget):
     """The loss and accuracy plots, fed batch by batch and epoch by epoch while a model trains."""
 
@@ -189,7 +227,20 @@ class LivePlots(QWidget):
         self._has_val: list[bool] = []
         self._batches_dirty = False
         self._epochs_dirty = False
+        self._epochs = 1                     # of the run: the x-axis never needs to go beyond
+        self._x_limit = 0.0                  # the right end of the x-axis now
+        self._loss_top = 0.0                 # the top of the loss axis now
+        self._max_loss = 0.0                 # the largest per-batch or epoch loss of the run
+        self._user_moved = False             # the person panned or zoomed: leave the axes to them
+        self._redraw_cost = 0.0              # CPU seconds one redraw takes, setData and paint (running mean)
+        self._pending_cost = 0.0             # setData time of the last redraw, until its paint is seen
+        self._painted_before = 0.0
         self.redraw_count = 0                # how many times the curves were redrawn (for tests)
+        self._overlays: list = []            # [(label, core.runs.RunHistory)] of earlier runs shown
+        self._overlay_items: list = []       # [(loss item, accuracy item, raw loss, raw accuracy)]
+        self._overlay_x = 0.0                # the last epoch any overlay reaches
+        self._overlay_loss = 0.0             # the largest smoothed loss of any overlay
+        self._pending_weight: float | None = None  # a smoothing not yet applied to the curves
 
         self.lossPlot = self._make_plot("lossPlot", "Loss (lower is better)", "loss", legend_corner="top")
         self.accuracyPlot = self._make_plot("accuracyPlot", "Accuracy (higher is better)", "accuracy (%)",
@@ -237,19 +288,24 @@ class LivePlots(QWidget):
     # Construction --------------------------------------------------------------------------
 
     def _make_plot(self, name: str, title: str, y_label: str, legend_corner: str) -> pg.PlotWidget:
-        plot = pg.PlotWidget()
+        plot = _TimedPlotWidget()
         plot.setObjectName(name)
         plot.setTitle(title, size="11pt")
         plot.setLabel("left", y_label)
         plot.setLabel("bottom", "epoch (each batch is placed within its epoch)")
-        plot.showGrid(x=True, y=True, alpha=0.25)
+        for side in ("left", "bottom"):
+            plot.getAxis(side).enableAutoSIPrefix(False)  # no "(x0.001)" scaling of epoch fractions
+        # No grid: pyqtgraph draws it with the axes across the whole plot, and repainting it costs
+        # more than everything else together.
         plot.setMenuEnabled(True)
         plot.setMinimumSize(240, 180)
         offset = (-8, 8) if legend_corner == "top" else (-8, -8)
         legend = plot.addLegend(offset=offset, labelTextSize="8pt", verSpacing=-6)
         legend.setBrush(pg.mkBrush(255, 255, 255, 200))
         legend.setPen(pg.mkPen(200, 200, 200))
-        plot.getPlotItem().getViewBox().setDefaultPadding(0.02)
+        view = plot.getPlotItem().getViewBox()
+        view.setDefaultPadding(0.02)
+        view.sigRangeChangedManually.connect(self._on_user_moved)
         plot.setToolTip("Click a legend entry to hide or show its curve. Drag to pan, scroll to zoom,\n"
                         "right-click for more (e.g. log scale); the small 'A' button in the corner shows "
                         "everything again.")
@@ -257,11 +313,12 @@ class LivePlots(QWidget):
 
     def _make_curves(self, plot: pg.PlotWidget, what: str) -> dict[str, pg.PlotDataItem]:
         curves = {
+            # The long per-batch curves are drawn without antialiasing: it would cost ten times more.
             "raw": plot.plot(name=f"{what} per batch", pen=RAW_PEN, antialias=False),
-            "smooth": plot.plot(name=f"{what} per batch, smoothed", pen=SMOOTH_PEN),
-            "epoch": plot.plot(name=f"training {what} per epoch", pen=EPOCH_PEN, symbol="o", symbolSize=8,
+            "smooth": plot.plot(name=f"{what} per batch, smoothed", pen=SMOOTH_PEN, antialias=False),
+            "epoch": plot.plot(name=f"training {what}, epoch average", pen=EPOCH_PEN, symbol="o", symbolSize=8,
                                symbolBrush=EPOCH_PEN.color(), symbolPen="w"),
-            "val": plot.plot(name=f"validation {what} per epoch", pen=VAL_PEN, symbol="s", symbolSize=8,
+            "val": plot.plot(name=f"validation {what}, end of epoch", pen=VAL_PEN, symbol="s", symbolSize=8,
                              symbolBrush=VAL_PEN.color(), symbolPen="w"),
         }
         for key in ("raw", "smooth"):
@@ -271,11 +328,18 @@ class LivePlots(QWidget):
 
     # Feeding --------------------------------------------------------------------------------
 
-    def start_run(self, batches_per_epoch: int, batch_size: int, train_samples: int) -> None:
-        """Forget the previous run's curves and get ready for a new one."""
+    def start_run(self, batches_per_epoch: int, batch_size: int, train_samples: int, epochs: int = 1) -> None:
+        """Forget the previous run's curves and get ready for a new one of ``epochs`` epochs."""
         self.clear()
         self._batches_per_epoch = max(1, int(batches_per_epoch))
         self._decoder = _BatchDecoder(batch_size, train_samples)
+        self._epochs = max(1, int(epochs))
+        self._user_moved = False
+        self._x_limit = self._loss_top = self._max_loss = 0.0
+        for plot in (self.lossPlot, self.accuracyPlot):
+            plot.enableAutoRange(x=False, y=False)
+        self.accuracyPlot.setYRange(0, 100, padding=0.02)
+        self._update_ranges()
 
     def clear(self) -> None:
         for buffer in (self._x, self._epoch_x, self._batch_ids):
@@ -296,6 +360,8 @@ class LivePlots(QWidget):
         self._batch_ids.append(progress.epoch * per_epoch + progress.batch)
         self._loss.add_batch(loss)
         self._accuracy.add_batch(accuracy)
+        if loss > self._max_loss:
+            self._max_loss = loss
         self._mark_dirty(batches=True)
 
     def add_epoch(self, result) -> None:
@@ -303,6 +369,9 @@ class LivePlots(QWidget):
         self._epoch_x.append(result.epoch + 1)
         self._epoch_numbers.append(result.epoch + 1)
         self._loss.epoch_train.append(result.loss)
+        for value in (result.loss, result.val_loss):
+            if value is not None and math.isfinite(value) and value > self._max_loss:
+                self._max_loss = value
         self._accuracy.epoch_train.append(result.accuracy * 100.0)
         has_val = result.val_loss is not None
         self._has_val.append(has_val)
@@ -313,14 +382,69 @@ class LivePlots(QWidget):
     def _mark_dirty(self, batches: bool = False, epochs: bool = False) -> None:
         self._batches_dirty |= batches
         self._epochs_dirty |= epochs
-        if not self._timer.isActive():
+        if not self._timer.isActive() and self.isVisible():
             self._timer.start()
 
     def _on_tick(self) -> None:
-        if self._batches_dirty or self._epochs_dirty:
+        self._account_paint()
+        if (self._batches_dirty or self._epochs_dirty) and self.isVisible():
             self._redraw()
+            self._timer.setInterval(self.redraw_interval_ms)
         else:
-            self._timer.stop()  # idle until the next point arrives
+            self._timer.stop()  # idle until the next point arrives (or until shown again)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._batches_dirty or self._epochs_dirty:
+            self._timer.start()
+
+    def _painted(self) -> float:
+        return self.lossPlot.paint_seconds + self.accuracyPlot.paint_seconds
+
+    def _account_paint(self) -> None:
+        """Fold the last redraw's cost (its setData calls and the paints since) into the running mean."""
+        if self._pending_cost <= 0:
+            return
+        cost = self._pending_cost + self._painted() - self._painted_before
+        self._redraw_cost = cost if self._redraw_cost == 0 else 0.7 * self._redraw_cost + 0.3 * cost
+        self._pending_cost = 0.0
+
+    @property
+    def redraw_interval_ms(self) -> int:
+        """How long to wait between redraws: at least 50 ms, and long enough that redrawing takes
+        no more than ``PAINT_BUDGET`` of the time."""
+        wanted = self._redraw_cost / PAINT_BUDGET * 1000
+        return int(min(max(REDRAW_INTERVAL_MS, wanted), MAX_REDRAW_INTERVAL_MS))
+
+    def _on_user_moved(self, *_args) -> None:
+        self._user_moved = True
+
+    def _update_ranges(self) -> None:
+        """Keep the axes still while the curves grow: x runs to the end of the current epoch and
+        the loss axis to a round number above the largest loss, so they change a few times a run
+        rather than at every redraw (re-laying out an axis, and auto-ranging over every point, is
+        much of a repaint's cost). Accuracy always runs from 0 to 100%. Once the person pans or
+        zooms (or presses the auto-range button), the axes are theirs."""
+        if self._user_moved:
+            return
+        position = self._x.values[-1] if len(self._x) else 0.0
+        limit = float(min(self._epochs, max(1, math.floor(position + 1e-9) + 1)))
+        if len(self._epoch_x) and self._epoch_x.values[-1] >= limit:
+            limit = float(min(self._epochs, self._epoch_x.values[-1]))
+        limit = max(limit, self._overlay_x)
+        highest = max(self._max_loss, self._overlay_loss)
+        top = nice_ceiling(highest * 1.02) if highest > 0 else 1.0
+        if limit != self._x_limit:
+            self._x_limit = limit
+            for plot in (self.lossPlot, self.accuracyPlot):
+                view = plot.getPlotItem().getViewBox()
+                if not view.autoRangeEnabled()[0]:
+                    view.setXRange(0, limit, padding=0.02)
+        if top != self._loss_top:
+            self._loss_top = top
+            view = self.lossPlot.getPlotItem().getViewBox()
+            if not view.autoRangeEnabled()[1]:
+                view.setYRange(0, top, padding=0.02)
 
     def flush(self) -> None:
         """Redraw now if anything is waiting (e.g. when training ends)."""
@@ -328,6 +452,9 @@ class LivePlots(QWidget):
             self._redraw()
 
     def _redraw(self) -> None:
+        started = time.thread_time()
+        self._apply_smoothing()
+        self._update_ranges()
         if self._batches_dirty:
             x = self._x.values
             for series, curves in ((self._loss, self.loss_curves), (self._accuracy, self.accuracy_curves)):
@@ -343,6 +470,8 @@ class LivePlots(QWidget):
                     curves["val"].setData([], [])
         self._batches_dirty = self._epochs_dirty = False
         self.redraw_count += 1
+        self._painted_before = self._painted()
+        self._pending_cost = max(time.thread_time() - started, 1e-6)
 
     # Smoothing ------------------------------------------------------------------------------
 
@@ -356,11 +485,68 @@ class LivePlots(QWidget):
     def _on_smoothing_moved(self, value: int, redraw: bool = True) -> None:
         weight = value / 100.0
         self.smoothingLabel.setText(f"{weight:.2f}")
-        self._loss.resmooth(weight)
-        self._accuracy.resmooth(weight)
+        # Recomputing tens of thousands of points at every step of a dragged slider would stutter:
+        # the new weight is applied at the next redraw.
+        self._pending_weight = weight
         if redraw:
             self._mark_dirty(batches=True)
             self.smoothingChanged.emit(weight)
+        else:
+            self._apply_smoothing()
+
+    def _apply_smoothing(self) -> None:
+        weight = self._pending_weight
+        if weight is None:
+            return
+        self._pending_weight = None
+        self._loss.resmooth(weight)
+        self._accuracy.resmooth(weight)
+        self._smooth_overlays(weight)
+
+    # Earlier runs -----------------------------------------------------------------------------
+
+    def set_overlays(self, overlays) -> None:
+        """Show earlier runs under the current one, for comparison: ``[(label, core.runs.RunHistory)]``.
+
+        Each gets its smoothed per-batch loss and accuracy as a thin line of its own colour, named
+        in the legend; an empty list removes them. The current run's curves are not touched."""
+        for loss_item, accuracy_item, _loss, _accuracy in self._overlay_items:
+            self.lossPlot.removeItem(loss_item)
+            self.accuracyPlot.removeItem(accuracy_item)
+        self._overlays, self._overlay_items = list(overlays), []
+        self._overlay_x = 0.0
+        for index, (label, history) in enumerate(self._overlays):
+            pen = pg.mkPen(OVERLAY_COLORS[index % len(OVERLAY_COLORS)], width=1)
+            x = np.asarray(history.batch_positions, dtype=np.float64)
+            loss, accuracy = history.batch_values()
+            items = []
+            for plot in (self.lossPlot, self.accuracyPlot):
+                item = plot.plot(name=str(label), pen=pen, antialias=False)
+                item.setDownsampling(auto=True, method="peak")
+                item.setClipToView(True)
+                item.setZValue(-1)  # under the current run
+                item.setData(x, np.zeros(len(x)), skipFiniteCheck=True)
+                items.append(item)
+            self._overlay_items.append((items[0], items[1], np.asarray(loss, np.float64),
+                                        np.asarray(accuracy, np.float64) * 100.0))
+            if len(x):
+                self._overlay_x = max(self._overlay_x, float(np.ceil(x[-1] - 1e-9)))
+        self._smooth_overlays(self.smoothing)
+        self._update_ranges()
+
+    def _smooth_overlays(self, weight: float) -> None:
+        self._overlay_loss = 0.0
+        for loss_item, accuracy_item, loss, accuracy in getattr(self, "_overlay_items", ()):
+            x = loss_item.getOriginalDataset()[0]
+            smoothed = ema(loss, weight)
+            loss_item.setData(x, smoothed, skipFiniteCheck=True)
+            accuracy_item.setData(x, ema(accuracy, weight), skipFiniteCheck=True)
+            if len(smoothed):
+                self._overlay_loss = max(self._overlay_loss, float(np.nanmax(smoothed)))
+
+    @property
+    def overlay_count(self) -> int:
+        return len(self._overlays)
 
     # Reading back ---------------------------------------------------------------------------
 
@@ -374,6 +560,7 @@ class LivePlots(QWidget):
 
     def batch_data(self) -> dict[str, np.ndarray]:
         """Copies of the per-batch curves: position (epochs), loss, smoothed loss, accuracy (0-1) ..."""
+        self._apply_smoothing()
         return {
             "position": self._x.values.copy(),
             "loss": self._loss.raw.values.copy(),

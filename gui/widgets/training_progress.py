@@ -1,17 +1,19 @@
 """Where a training run is: epoch and batch bars, images per second, elapsed time and time left.
 
 Fed batch by batch like the plots, and like them it only stores what arrives; a timer puts it
-on screen ten times a second (and keeps the clock moving while a batch is slow).
+on screen four times a second (and keeps the clock moving while a batch is slow). A progress
+bar repaints at once when its value changes, holding the GIL, so values are set only when they
+change.
 """
 
 from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QTimer, Qt
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QWidget
 
-REFRESH_MS = 100
+REFRESH_MS = 250
 
 
 def format_duration(seconds: float | None) -> str:
@@ -88,6 +90,7 @@ class TrainingProgress(QWidget):
         self._active = 0.0             # seconds trained, pauses excluded
         self._since = None             # perf_counter when the clock last (re)started; None when stopped
         self._paused = False
+        self._final_speed = None       # the engine's own figure, once the run has ended
 
     def _clock(self) -> float:
         return self._active + (time.perf_counter() - self._since if self._since is not None else 0.0)
@@ -166,8 +169,9 @@ class TrainingProgress(QWidget):
     def set_state(self, text: str) -> None:
         self.stateLabel.setText(text)
 
-    def finish(self, text: str) -> None:
-        """The run ended: stop the clock and show ``text``."""
+    def finish(self, text: str, samples_per_second: float | None = None) -> None:
+        """The run ended: stop the clock and show ``text`` (and the run's measured speed, if given)."""
+        self._final_speed = samples_per_second
         if self._since is not None:
             self._active += time.perf_counter() - self._since
             self._since = None
@@ -177,16 +181,29 @@ class TrainingProgress(QWidget):
 
     # Display --------------------------------------------------------------------------------
 
+    @staticmethod
+    def _set_bar(bar: QProgressBar, value: int, text: str) -> None:
+        if bar.value() != value:
+            bar.setValue(value)
+        if bar.format() != text:
+            bar.setFormat(text)
+
+    @staticmethod
+    def _set_text(label: QLabel, text: str) -> None:
+        if label.text() != text:
+            label.setText(text)
+
     def _refresh(self, final: bool = False) -> None:
         plan = self._plan
         if plan is not None:
-            self.epochProgress.setValue(min(self._epochs_done, plan.epochs))
-            self.epochProgress.setFormat(f"Epochs done: {self._epochs_done} of {plan.epochs}")
-            self.batchProgress.setValue(min(self._batch, plan.batches_per_epoch))
-            self.batchProgress.setFormat(f"Batch {self._batch:,} of {plan.batches_per_epoch:,}"
-                                         f" in epoch {min(self._epoch + 1, plan.epochs)}")
-        rate = self.samples_per_second
-        self.speedLabel.setText(f"Speed: {rate:,.0f} images/s" if rate else "Speed: \u2014")
+            self._set_bar(self.epochProgress, min(self._epochs_done, plan.epochs),
+                          f"Epochs done: {self._epochs_done} of {plan.epochs}")
+            self._set_bar(self.batchProgress, min(self._batch, plan.batches_per_epoch),
+                          f"Batch {self._batch:,} of {plan.batches_per_epoch:,} in epoch "
+                          f"{min(self._epoch + 1, plan.epochs)}")
+        rate = self._final_speed if final and self._final_speed else self.samples_per_second
+        self._set_text(self.speedLabel, f"Speed: {rate:,.0f} images/s" if rate else "Speed: \u2014")
         started = self._since is not None or self._active > 0
-        self.elapsedLabel.setText(f"Elapsed: {format_duration(self._clock()) if started else chr(0x2014)}")
-        self.etaLabel.setText(f"Time left: {format_duration(None if final else self.eta_seconds)}")
+        self._set_text(self.elapsedLabel,
+                       f"Elapsed: {format_duration(self._clock()) if started else chr(0x2014)}")
+        self._set_text(self.etaLabel, f"Time left: {format_duration(None if final else self.eta_seconds)}")
