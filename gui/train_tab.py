@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSp
                                QSplitter, QVBoxLayout, QWidget)
 
 from core.errors import SpecError, StudioError
+from core.fast import FAST, effective_settings
+from core.fast import explanation as fast_explanation
 from core.spec import OPTIMIZERS, PRESETS, ModelSpec, TrainingSettings, describe, tutorial_cnn
 from gui.widgets.layer_editor import LayerEditor
 from gui.widgets.live_plots import LivePlots
@@ -222,6 +224,9 @@ class TrainTab(QWidget):
         self.augmentCheckBox.setToolTip("Train on slightly shifted, rotated and zoomed copies of the images,\n"
                                         "so the model learns to read digits that are not perfectly centred "
                                         "(like your own drawings).\nTraining takes a little longer.")
+        self.fastCheckBox = QCheckBox("Fast training")
+        self.fastCheckBox.setObjectName("fastCheckBox")
+        self.fastCheckBox.setToolTip(fast_explanation())
 
         fields = (("Epochs:", self.epochsSpinBox), ("Batch size:", self.batchSizeSpinBox),
                   ("Learning rate:", self.learningRateSpinBox), ("Optimizer:", self.optimizerComboBox),
@@ -236,6 +241,7 @@ class TrainTab(QWidget):
             grid.addWidget(field, row, pair * 2 + 1)
             field.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
         grid.addWidget(self.augmentCheckBox, 3, 2, 1, 2)
+        grid.addWidget(self.fastCheckBox, 4, 0, 1, 2)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         for field in (self.epochsSpinBox, self.batchSizeSpinBox, self.validationSpinBox, self.seedSpinBox,
@@ -244,6 +250,7 @@ class TrainTab(QWidget):
         self.learningRateSpinBox.valueChanged.connect(self._on_form_changed)
         self.optimizerComboBox.currentIndexChanged.connect(self._on_form_changed)
         self.augmentCheckBox.toggled.connect(self._on_form_changed)
+        self.fastCheckBox.toggled.connect(self._on_fast_toggled)
         column.addWidget(training)
         self.setup_panel = panel
         return panel
@@ -318,6 +325,7 @@ class TrainTab(QWidget):
             validation_split=self.validationSpinBox.value() / 100.0,
             seed=int(self.seedSpinBox.value()),
             augmentation=self.augmentCheckBox.isChecked(),
+            fast=self.fastCheckBox.isChecked(),
         )
         return ModelSpec(self._matching_preset(layers) or CUSTOM, layers, training)
 
@@ -334,6 +342,8 @@ class TrainTab(QWidget):
             self.validationSpinBox.setValue(int(round(settings.validation_split * 100)))
             self.seedSpinBox.setValue(int(settings.seed))
             self.augmentCheckBox.setChecked(bool(settings.augmentation))
+            self.fastCheckBox.setChecked(bool(settings.fast))
+            self._show_fast_overrides()
             self.layer_editor.set_layers(spec.layers)
         finally:
             self._loading = False
@@ -360,6 +370,18 @@ class TrainTab(QWidget):
         elif name != CUSTOM and custom >= 0:
             combo.removeItem(custom)
         combo.setCurrentIndex(combo.findText(name))
+
+    def _on_fast_toggled(self, checked: bool) -> None:
+        if checked and not self._loading:
+            self.epochsSpinBox.setValue(FAST.epochs)  # what the fast setting needs to pass 99 %
+        self._show_fast_overrides()
+        self._on_form_changed()
+
+    def _show_fast_overrides(self) -> None:
+        """Fast training sets the batch size, learning rate and optimizer itself."""
+        fast = self.fastCheckBox.isChecked()
+        for field in (self.batchSizeSpinBox, self.learningRateSpinBox, self.optimizerComboBox):
+            field.setEnabled(not fast)
 
     def _on_form_changed(self, *_args) -> None:
         if self._loading:
@@ -427,7 +449,7 @@ class TrainTab(QWidget):
     def _ready_text(self) -> str:
         spec = self.current_spec()
         train, held = self._train_counts()
-        batches = math.ceil(train / spec.training.batch_size)
+        batches = math.ceil(train / effective_settings(spec.training).batch_size)
         epochs = spec.training.epochs
         text = (f"Ready: {epochs} epoch{'s' if epochs != 1 else ''} of {batches:,} batches, "
                 f"on {train:,} training images")
@@ -585,9 +607,7 @@ class TrainTab(QWidget):
         text = (f"Training {plan.spec.name} ({plan.parameter_count:,} parameters)\n  on {plan.train_samples:,} "
                 f"images{held}: {plan.epochs} epoch{'s' if plan.epochs != 1 else ''} of "
                 f"{plan.batches_per_epoch:,} batches of {batch_size}.")
-        note = getattr(plan, "settings_note", "")
-        if note and getattr(plan.spec.training, "fast", False):  # settings chosen by the engine: say which
-            text += f"\n  In effect: {note}"
+        text += f"\n  Settings: {plan.settings_note}"
         self.logView.appendPlainText(text)
 
     def _drain(self) -> None:

@@ -375,3 +375,16 @@ def test_a_worker_that_dies_without_a_result_is_reported(qtbot, ready_tab, error
     assert run_to_end(qtbot, tab) == "failed"
     assert errors and errors[-1][0] == "Training failed"
     assert not tab.is_training and tab.startTrainingButton.isEnabled()
+
+
+def test_fast_training_switch_sets_the_spec_and_locks_what_it_overrides(make_tab):
+    from core.fast import FAST
+
+    tab = make_tab()
+    assert not tab.fastCheckBox.isChecked() and tab.fastCheckBox.toolTip()
+    tab.fastCheckBox.setChecked(True)
+    spec = tab.current_spec()
+    assert spec.training.fast and spec.training.epochs == FAST.epochs
+    assert not tab.batchSizeSpinBox.isEnabled() and not tab.learningRateSpinBox.isEnabled()
+    tab.fastCheckBox.setChecked(False)
+    assert tab.batchSizeSpinBox.isEnabled() and not tab.current_spec().training.fast

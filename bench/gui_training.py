@@ -1,0 +1,331 @@
+"""Training through the real window: is the event loop responsive, and is training as fast as bare Keras?
+
+Opens the real MainWindow (offscreen unless QT_QPA_PLATFORM says otherwise), trains through the
+Train tab's Start button, and meanwhile probes the event loop with a 10 ms timer that records
+when each tick actually fires. The gap between two ticks is the loop's stall (10 ms when idle).
+Alternating with those runs, in the same process, it trains the same model on the same data
+with the same batch size and validation images by a bare ``model.fit`` on the main thread.
+Both speeds count training images per second from fit's ``on_train_begin`` to its end, as the
+engine's ``TrainingOutcome.samples_per_second`` does.
+
+Printed: the longest stall between pressing Start and the first batch arriving (TensorFlow
+builds the graph then, holding the GIL), the p99 and the longest stall after the first batch
+until fit ends, the GUI thread's CPU time, the speeds and their ratio; then a plot stress test
+that feeds 25,000 batch points from a thread as fast as it can and reports the same stalls.
+
+    python bench/gui_training.py [--data PATH] [--images 20000] [--epochs 1] [--batch-size 32]
+                                 [--preset "Tutorial CNN"] [--rounds 2] [--test-images 1000]
+                                 [--stress-points 25000] [--screenshot PATH]
+
+The machine may be shared: figures are noisy; run it when the machine is quiet and read them as such.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from core.runtime import quiet_tensorflow  # noqa: E402
+
+quiet_tensorflow()
+
+PROBE_MS = 10
+
+
+def default_data() -> str | None:
+    from_env = os.environ.get("MNIST_STUDIO_DATA", "").strip()
+    if from_env:
+        return from_env
+    shared = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist.npz"
+    return str(shared) if shared.exists() else None
+
+
+def percentile(values, q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, int(round(q / 100 * (len(ordered) - 1)))))
+    return ordered[index]
+
+
+def gaps_between(ticks: list[float], start: float, end: float) -> list[float]:
+    """Milliseconds between consecutive probe ticks in [start, end], counting from ``start``
+    (so a stall that began when Start was pressed is counted in full)."""
+    inside = [t for t in ticks if start <= t <= end]
+    points = [start, *inside]
+    if ticks and inside and inside[-1] < end:
+        later = [t for t in ticks if t > end]
+        if later:
+            points.append(later[0])
+    return [(b - a) * 1000 for a, b in zip(points, points[1:])]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=default_data(), help="MNIST file or folder (default: $MNIST_STUDIO_DATA "
+                        "or ../shared/data/mnist.npz)")
+    parser.add_argument("--images", type=int, default=20_000, help="training images (before validation)")
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--preset", default="Tutorial CNN")
+    parser.add_argument("--rounds", type=int, default=3, help="window/bare pairs, alternating")
+    parser.add_argument("--test-images", type=int, default=1000, help="test images scored after each window run")
+    parser.add_argument("--stress-points", type=int, default=25_000, help="0 skips the plot stress test")
+    parser.add_argument("--stress-rate", type=int, default=2_000, help="batches a second in the stress test "
+                        "(real training sends tens to a few hundred)")
+    parser.add_argument("--screenshot", help="save the window after the last window run to this PNG")
+    args = parser.parse_args()
+
+    from PySide6.QtCore import QEventLoop, QObject, QSettings, Qt, QTimer, Signal
+
+    settings_dir = tempfile.mkdtemp(prefix="studio-bench-")
+    QSettings.setDefaultFormat(QSettings.IniFormat)
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, settings_dir)  # never the user's settings
+    # Nor the user's runs folder or digit collection (the window keeps every run it trains).
+    os.environ["MNIST_STUDIO_RUNS"] = str(Path(settings_dir) / "runs")
+    os.environ["MNIST_STUDIO_MY_DIGITS"] = str(Path(settings_dir) / "my_digits.npz")
+
+    from gui.app import create_application
+
+    app = create_application(["gui_training"])
+    from core.data import load_dataset
+    from core.spec import PRESETS
+    from gui.main_window import MainWindow
+    from gui.tasks import wait_for_tasks
+
+    if args.data is None:
+        print("No MNIST file: pass --data or set MNIST_STUDIO_DATA.", file=sys.stderr)
+        return 2
+    dataset = load_dataset(args.data).limit_test(args.test_images)
+    images = min(args.images, len(dataset.x_train))
+    spec = PRESETS[args.preset].with_training(epochs=args.epochs, batch_size=args.batch_size)
+
+    window = MainWindow(load_defaults=False)
+    window.resize(1280, 820)
+    window.show()
+    session, tab = window.session, window.train_tab
+    window.tabs.setCurrentWidget(tab)
+    session.set_dataset(dataset)
+    failures: list[str] = []
+    session.errorOccurred.connect(lambda title, message: failures.append(f"{title}: {message}"))
+
+    def spin(condition, timeout_s: float) -> None:
+        end = time.perf_counter() + timeout_s
+        while not condition() and time.perf_counter() < end:
+            app.processEvents(QEventLoop.AllEvents, 20)
+            time.sleep(0.005)
+
+    def settle(seconds: float = 1.0) -> None:
+        """Let the other tabs finish reacting to a new model before the next measurement."""
+        spin(lambda: False, seconds)
+        wait_for_tasks(120_000)
+        spin(lambda: False, 0.3)
+
+    spin(lambda: session.tensorflow_ready, 300)
+    if not session.tensorflow_ready:
+        print("TensorFlow did not start.", file=sys.stderr)
+        return 2
+    tab.set_spec(spec)
+
+    class Probe(QObject):
+        def __init__(self):
+            super().__init__()
+            self.ticks: list[float] = []
+            self.timer = QTimer(self)
+            self.timer.setTimerType(Qt.PreciseTimer)
+            self.timer.setInterval(PROBE_MS)
+            self.timer.timeout.connect(self.tick)
+
+        def tick(self):
+            self.ticks.append(time.perf_counter())
+
+    class Marks(QObject):
+        def __init__(self):
+            super().__init__()
+            self.first_batch = None
+            self.fit_end = None
+
+        def batch(self, _progress):
+            if self.first_batch is None:
+                self.first_batch = time.perf_counter()
+
+        def evaluating(self):
+            self.fit_end = time.perf_counter()
+
+    probe = Probe()
+
+    def window_run(limit: int) -> dict:
+        tab.trainLimitSpinBox.setValue(limit)
+        marks = Marks()
+        loop = QEventLoop()
+        tab.trainingEnded.connect(loop.quit)
+        probe.ticks.clear()
+        probe.timer.start()
+        spin(lambda: False, 0.2)  # the probe is running before Start
+        cpu_before = time.thread_time()
+        pressed = time.perf_counter()
+        tab.startTrainingButton.click()
+        worker = tab.worker
+        worker.batchEnded.connect(marks.batch)
+        worker.evaluationStarted.connect(marks.evaluating)
+        guard = QTimer()
+        guard.setSingleShot(True)
+        guard.timeout.connect(loop.quit)
+        guard.start(3_600_000)
+        loop.exec()
+        ended = time.perf_counter()
+        cpu = time.thread_time() - cpu_before
+        probe.timer.stop()
+        tab.trainingEnded.disconnect(loop.quit)
+        outcome = tab.last_outcome
+        if outcome is None or outcome.status != "finished" or marks.first_batch is None:
+            raise SystemExit(f"window run did not finish: {failures or outcome}")
+        fit_end = marks.fit_end or ended
+        before_first = gaps_between(probe.ticks, pressed, marks.first_batch)
+        after_first = gaps_between(probe.ticks, marks.first_batch, fit_end)
+        return {
+            "speed": outcome.samples_per_second,
+            "start_pause": max(before_first) if before_first else float("nan"),
+            "p99": percentile(after_first, 99),
+            "max": max(after_first) if after_first else float("nan"),
+            "probes": len(after_first),
+            "cpu": cpu,
+            "wall": ended - pressed,
+            "train_samples": outcome.plan.train_samples,
+            "validation_samples": outcome.plan.validation_samples,
+        }
+
+    def bare_run(limit: int) -> float:
+        import keras
+
+        from core.data import to_model_input
+        from core.model_io import build_model
+        from core.training import split_validation
+
+        settings = spec.training
+        keras.utils.set_random_seed(settings.seed)
+        x_train, y_train, x_val, y_val = split_validation(dataset.limit_train(limit), settings.validation_split)
+        model = build_model(spec)
+        began = {}
+
+        class Clock(keras.callbacks.Callback):
+            def on_train_begin(self, logs=None):
+                began["t"] = time.perf_counter()
+
+        fit_args = dict(batch_size=settings.batch_size, epochs=settings.epochs, verbose=0, shuffle=True,
+                        callbacks=[Clock()])
+        if len(x_val):
+            fit_args["validation_data"] = (to_model_input(x_val), y_val)
+        model.fit(to_model_input(x_train), y_train, **fit_args)
+        return len(x_train) * settings.epochs / (time.perf_counter() - began["t"])
+
+    print(f"GUI training bench: {spec.name}, {images:,} images ({spec.training.validation_split:.0%} held out "
+          f"for validation), {spec.training.epochs} epoch(s), batch {spec.training.batch_size}; "
+          f"{os.cpu_count()} CPUs; probe every {PROBE_MS} ms", flush=True)
+    print("warming up (one small window run and one small bare run)...", flush=True)
+    first = window_run(min(1024, images))
+    settle()
+    bare_run(min(1024, images))
+    print(f"first Start in this process (warm-up, {min(1024, images):,} images): pause after Start "
+          f"{first['start_pause']:.0f} ms; after the first batch: p99 stall {first['p99']:.0f} ms, max "
+          f"{first['max']:.0f} ms", flush=True)
+
+    window_results, bare_speeds, ratios = [], [], []
+    for round_number in range(1, args.rounds + 1):
+        order = ("window", "bare") if round_number % 2 else ("bare", "window")
+        speeds = {}
+        for kind in order:
+            if kind == "window":
+                result = window_run(images)
+                settle()
+                window_results.append(result)
+                speeds["window"] = result["speed"]
+                print(f"round {round_number} window: {result['speed']:8,.0f} images/s | pause after Start "
+                      f"{result['start_pause']:5.0f} ms | after the first batch: p99 stall {result['p99']:4.0f} ms, "
+                      f"max {result['max']:4.0f} ms over {result['probes']:,} ticks | GUI thread CPU "
+                      f"{result['cpu']:.1f} s of {result['wall']:.1f} s", flush=True)
+            else:
+                speed = bare_run(images)
+                bare_speeds.append(speed)
+                speeds["bare"] = speed
+                print(f"round {round_number} bare:   {speed:8,.0f} images/s", flush=True)
+        ratios.append(speeds["window"] / speeds["bare"])
+
+    if args.screenshot:
+        window.grab().save(args.screenshot)
+
+    print()
+    window_speeds = [r["speed"] for r in window_results]
+    print(f"speed through the window / bare model.fit: median of the per-round ratios {statistics.median(ratios):.3f} "
+          f"({', '.join(f'{r:.3f}' for r in ratios)}); ratio of medians "
+          f"{statistics.median(window_speeds) / statistics.median(bare_speeds):.3f}; best / best "
+          f"{max(window_speeds) / max(bare_speeds):.3f}  [target >= 0.95]")
+    pauses = ", ".join(f"{r['start_pause']:.0f}" for r in [first, *window_results])
+    print(f"pause right after Start: {pauses} ms (warm-up, then per round)  [target < 300 ms]")
+    print(f"after the first batch: p99 stall {max(r['p99'] for r in window_results):.0f} ms  [target <= 50 ms], "
+          f"max stall {max(r['max'] for r in window_results):.0f} ms  [target <= 100 ms]  (worst of the rounds)")
+
+    if args.stress_points > 0:
+        class Emitter(QObject):
+            batchEnded = Signal(object)
+
+        from core.training import BatchProgress
+
+        plots = tab.plots
+        emitter = Emitter()
+        emitter.batchEnded.connect(plots.add_batch)
+        per_epoch = 1875
+        plots.start_run(per_epoch, 32, per_epoch * 32, -(-args.stress_points // per_epoch))
+        redraws_before = plots.redraw_count
+        count = args.stress_points
+
+        rate = max(1, args.stress_rate)
+
+        def send():
+            began = time.perf_counter()
+            for i in range(count):
+                emitter.batchEnded.emit(BatchProgress(i // per_epoch, i % per_epoch, per_epoch,
+                                                      1.0 / (1 + i / 500), min(0.99, 0.5 + i / 50_000)))
+                ahead = began + (i + 1) / rate - time.perf_counter()
+                if ahead > 0:
+                    time.sleep(ahead)
+
+        probe.ticks.clear()
+        probe.timer.start()
+        spin(lambda: False, 0.2)
+        started = time.perf_counter()
+        sender = threading.Thread(target=send)
+        sender.start()
+        spin(lambda: plots.batch_count >= count, 600)
+        sender.join()
+        spin(lambda: False, 0.3)
+        finished = time.perf_counter()
+        probe.timer.stop()
+        gaps = gaps_between(probe.ticks, started, finished)
+        redraws = plots.redraw_count - redraws_before
+        grab_started = time.perf_counter()
+        plots.grab()
+        grab_ms = (time.perf_counter() - grab_started) * 1000
+        print(f"plot stress: {count:,} batch points at {rate:,}/s from a thread, {finished - started:.1f} s -> "
+              f"{redraws} "
+              f"redraws ({redraws / (finished - started):.1f}/s); p99 stall {percentile(gaps, 99):.0f} ms, max "
+              f"{max(gaps):.0f} ms; painting both plots with all points once: {grab_ms:.0f} ms")
+
+    if failures:
+        print("errors reported by the window:", *failures, sep="\n  ")
+    session.model_unsaved = False  # a bench's model is not worth a "save it?" question on closing
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
