@@ -35,6 +35,7 @@ class TrainingProgress(QWidget):
         self.stateLabel = QLabel("Not training yet.")
         self.stateLabel.setObjectName("trainingStateLabel")
         self.stateLabel.setStyleSheet("font-weight: bold;")
+        self.stateLabel.setWordWrap(True)  # long "Stopped after ... test accuracy ..." lines must not widen the window
         self.epochProgress = QProgressBar()
         self.epochProgress.setObjectName("epochProgressBar")
         self.batchProgress = QProgressBar()
