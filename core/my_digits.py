@@ -21,7 +21,7 @@ Nothing here imports Qt.
 from __future__ import annotations
 
 import os
-import sys
+import sys  # noqa: F401  (tests read my_digits.sys.platform)
 import tempfile
 import zipfile
 from pathlib import Path
@@ -29,33 +29,19 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import DataError
+from core.paths import APP_FOLDER, app_data_folder, env_path
 
 __all__ = ["FILE_NAME", "APP_FOLDER", "ENV_VAR", "default_path", "load", "save", "append",
            "remove", "count"]
 
 FILE_NAME = "my_digits.npz"
-APP_FOLDER = "mnist-cnn-studio"
 ENV_VAR = "MNIST_STUDIO_MY_DIGITS"
 _SHAPE = (28, 28)
 
 
 def default_path() -> Path:
     """Where the collection is kept: ``$MNIST_STUDIO_MY_DIGITS``, else the user data folder."""
-    override = os.environ.get(ENV_VAR, "").strip()
-    if override:
-        return Path(override).expanduser()
-    return _user_data_folder() / APP_FOLDER / FILE_NAME
-
-
-def _user_data_folder() -> Path:
-    if sys.platform == "win32":
-        base = os.environ.get("APPDATA") or os.environ.get("LOCALAPPDATA")
-        return Path(base) if base else Path.home() / "AppData" / "Roaming"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support"
-    xdg = os.environ.get("XDG_DATA_HOME", "").strip()
-    # The XDG spec says a relative XDG_DATA_HOME is invalid and must be ignored.
-    return Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".local" / "share"
+    return env_path(ENV_VAR) or app_data_folder() / FILE_NAME
 
 
 def _resolve(path) -> Path:

@@ -110,6 +110,33 @@ class TrainingListener:
     def on_failed(self, message: str) -> None: ...
 
 
+class ListenerGroup(TrainingListener):
+    """Several listeners as one, told in order (as Keras's CallbackList does for callbacks)."""
+
+    def __init__(self, listeners):
+        self.listeners = [listener for listener in listeners if listener is not None]
+
+    def on_train_begin(self, plan: TrainingPlan) -> None:
+        for listener in self.listeners:
+            listener.on_train_begin(plan)
+
+    def on_batch_end(self, progress: BatchProgress) -> None:
+        for listener in self.listeners:
+            listener.on_batch_end(progress)
+
+    def on_epoch_end(self, result: EpochResult) -> None:
+        for listener in self.listeners:
+            listener.on_epoch_end(result)
+
+    def on_finished(self, outcome: TrainingOutcome) -> None:
+        for listener in self.listeners:
+            listener.on_finished(outcome)
+
+    def on_failed(self, message: str) -> None:
+        for listener in self.listeners:
+            listener.on_failed(message)
+
+
 class TrainingError(StudioError):
     """Training could not run or diverged."""
 
@@ -199,14 +226,11 @@ class Trainer:
                                         callbacks=[reporter, *self.extra_callbacks])
         if len(x_val):
             fit_args["validation_data"] = (to_model_input(x_val), y_val)
-        inputs = (augmented_batches(x_train, y_train, settings.batch_size, settings.seed)
-                  if settings.augmentation else to_model_input(x_train))
         if settings.augmentation:
-            fit_args.pop("batch_size")
-            fit_args.pop("shuffle")
-            model.fit(inputs, **fit_args)
+            fit_args.update(batch_size=None, shuffle=False)  # the pipeline batches and shuffles itself
+            model.fit(augmented_batches(x_train, y_train, settings.batch_size, settings.seed), **fit_args)
         else:
-            model.fit(inputs, y_train, **fit_args)
+            model.fit(to_model_input(x_train), y_train, **fit_args)
 
         seconds = time.perf_counter() - reporter.started
         if reporter.failure:

@@ -545,7 +545,9 @@ class DataTab(QWidget):
         try:  # one image: a few milliseconds, fine on the GUI thread
             probabilities = predict_probabilities(s.model.model, self.split_arrays(split)[0][index][None])[0]
         except Exception as error:  # a model that cannot read it: say so, never crash the browser
-            return None, f"The model could not read this image ({type(error).__name__}: {error})."
+            reason = (str(error).strip().splitlines() or ["it does not take 28x28 images"])[0][:200]
+            return None, (f"The model {s.model.name} could not read this image ({reason}). "
+                          "Open another model (File > Open model...) or train one in the Train tab.")
         return probabilities, f"Computed by the model {s.model.name}."
 
 

@@ -649,7 +649,10 @@ class DrawTab(QWidget):
         if token is not self._predictor_token:
             return
         self.feature_maps.set_model([], None, note="The model cannot be used for drawing.")
-        self.session.report_error("Model not usable for drawing", message)
+        self.session.report_error("Model not usable for drawing",
+                                  f"The Draw tab cannot read drawings with this model.\n\n{message}\n\n"
+                                  "Choose another model in the list above, load one (Load model...), "
+                                  "or train one in the Train tab.")
 
     def _show_model_info(self, loaded) -> None:
         if loaded is None:

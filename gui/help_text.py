@@ -15,4 +15,8 @@ generalises rather than memorises.</p>
 shows which digits it mixes up; click a cell to see those pictures.</p>
 <p><b>Draw.</b> Draw a digit with the mouse: it is scaled and centred the way MNIST's digits
 were, and the network reads it as you draw.</p>
+<p><b>More help.</b> Open the <i>What is this?</i> panel (Help menu, the button at the bottom
+right, or Shift+F1) and point at anything: it explains it in plain words, with pictures. In the
+Train tab, click a layer of the network diagram to see what it does and what it learned.
+Help &gt; Guided tour walks through the window again.</p>
 """

@@ -1,4 +1,4 @@
-"""The main window: four tabs over one Session, the menus, the status bar and the settings.
+"""The main window: five tabs over one Session, the menus, the status bar and the settings.
 
 It wires the parts together and owns what is window-wide: loading data and models in the
 background, saving, dropping model files onto the window, and closing safely.
@@ -49,7 +49,11 @@ class MainWindow(QMainWindow):
         from core.runtime import import_tensorflow
 
         run_task(import_tensorflow, lambda _version: self._on_tensorflow_ready(),
-                 lambda message: self._show_error("TensorFlow could not start", message), context=self)
+                 lambda message: self._show_error(
+                     "TensorFlow could not start",
+                     f"{message}\n\nTraining, evaluating and reading digits need TensorFlow. Check that it is "
+                     "installed (pip install -e . in the program's folder), then start the program again."),
+                 context=self)
         if load_defaults or data_path:
             self.load_dataset(data_path)
 
@@ -59,6 +63,7 @@ class MainWindow(QMainWindow):
         from gui.data_tab import DataTab
         from gui.draw_tab import DrawTab
         from gui.results_tab import ResultsTab
+        from gui.runs_tab import RunsTab
         from gui.train_tab import TrainTab
 
         self.tabs = QTabWidget(self)
@@ -67,10 +72,12 @@ class MainWindow(QMainWindow):
         self.data_tab = DataTab(self.session)
         self.train_tab = TrainTab(self.session)
         self.results_tab = ResultsTab(self.session)
+        self.runs_tab = RunsTab(self.session)
         self.draw_tab = DrawTab(self.session)
         self.tabs.addTab(self.data_tab, "Data")
         self.tabs.addTab(self.train_tab, "Train")
         self.tabs.addTab(self.results_tab, "Results")
+        self.tabs.addTab(self.runs_tab, "Runs")
         self.tabs.addTab(self.draw_tab, "Draw")
         self.setCentralWidget(self.tabs)
 
@@ -85,8 +92,13 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.Quit)
 
+        from gui.explanations import Explanations
+
+        self.explanations = Explanations(self)  # the "What is this?" panel, the tour, the tooltips
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&How it works", self.show_how_it_works, QKeySequence.HelpContents)
+        help_menu.addAction(self.explanations.panel_action)
+        self._action(help_menu, "Guided &tour", self.explanations.start_tour)
         self._action(help_menu, "&About", self.show_about)
         self._update_actions()
 
@@ -105,6 +117,7 @@ class MainWindow(QMainWindow):
         for label in (self.data_status, self.model_status, self.tf_status):
             label.setContentsMargins(8, 0, 8, 0)
             self.statusBar().addPermanentWidget(label)
+        self.statusBar().addPermanentWidget(self.explanations.status_button)
 
     def _connect_session(self) -> None:
         s = self.session
@@ -115,6 +128,11 @@ class MainWindow(QMainWindow):
         s.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 8000))
         s.errorOccurred.connect(self._show_error)
         self.draw_tab.myDigitsChanged.connect(self._show_my_digits)
+        self.runs_tab.comparison_settings = self._comparison_settings
+        self.runs_tab.openModelRequested.connect(self._open_run_model)
+        self.runs_tab.overlaysChanged.connect(self.train_tab.plots.set_overlays)
+        self.train_tab.runSaved.connect(self.runs_tab.add_run)
+        self.train_tab.compareRequested.connect(self.compare_cnn_vs_regular)
         QTimer.singleShot(0, self, lambda: self._show_my_digits(str(self.draw_tab.my_digits_path)))
 
     # Settings ------------------------------------------------------------------------------
@@ -199,6 +217,28 @@ class MainWindow(QMainWindow):
             self._pending_model = str(path)  # opened once TensorFlow is ready
             return
         self.session.open_model(path)
+
+    def _open_run_model(self, path: str, where: str) -> None:
+        """Make a saved run's model active and show the Results tab (which scores it) or the Draw tab."""
+        if where == "results":
+            def evaluate_once_loaded(loaded) -> None:
+                self.session.modelChanged.disconnect(evaluate_once_loaded)
+                if loaded is not None and loaded.path == Path(path):
+                    self.results_tab.evaluate()
+
+            self.session.modelChanged.connect(evaluate_once_loaded)
+        self.open_model(path)
+        self.tabs.setCurrentWidget(self.results_tab if where == "results" else self.draw_tab)
+
+    def compare_cnn_vs_regular(self) -> None:
+        """Train the tutorial's CNN and a regular network one after the other, shown in the Runs tab."""
+        self.tabs.setCurrentWidget(self.runs_tab)
+        self.runs_tab.start_comparison()
+
+    def _comparison_settings(self) -> tuple[int, int, int]:
+        """The Train tab's training-image limit, epochs and seed, which the comparison uses."""
+        training = self.train_tab.current_spec().training
+        return self.train_tab.trainLimitSpinBox.value(), training.epochs, training.seed
 
     def _on_model_changed(self, loaded) -> None:
         if loaded is None:
@@ -326,6 +366,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.train_tab.abort_training(timeout_ms=2000)
+        self.runs_tab.abort_comparison(timeout_ms=2000)
         self._save_settings()
         event.accept()
 

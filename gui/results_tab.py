@@ -197,7 +197,9 @@ class ResultsTab(QWidget):
                 return
             self._evaluating = False
             self._update_state()
-            s.report_error("Evaluation failed", message)
+            s.report_error("Evaluation failed",
+                           f"The model {model.name} could not score the test images.\n\n{message}\n\n"
+                           "Open another model (File > Open model...) or train one in the Train tab.")
 
         run_task(lambda: evaluate(model.model, images, labels), done, failed, context=self)
 

@@ -34,8 +34,15 @@ _live_threads: set[threading.Thread] = set()
 
 
 def _one_line(error: Exception) -> str:
+    """An unexpected error in words for the person using the program (no exception class names)."""
+    if isinstance(error, MemoryError):
+        return "The computer ran out of memory. Close other programs, or use fewer images or a smaller network."
+    if isinstance(error, OSError) and error.strerror:
+        where = f" ('{error.filename}')" if error.filename else ""
+        return f"The computer refused a file operation{where}: {error.strerror}."
     text = str(error).strip()
-    return f"{type(error).__name__}: {text.splitlines()[0]}" if text else type(error).__name__
+    first = text.splitlines()[0] if text else ""
+    return f"Something unexpected went wrong: {first}" if first else "Something unexpected went wrong."
 
 
 def _run(fn: Callable[[], Any], relay: _Relay) -> None:

@@ -34,6 +34,7 @@ from core.fast import explanation as fast_explanation
 from core.spec import OPTIMIZERS, PRESETS, ModelSpec, TrainingSettings, describe, tutorial_cnn
 from gui.widgets.layer_editor import LayerEditor
 from gui.widgets.live_plots import LivePlots
+from gui.widgets.network_diagram import NetworkDiagram
 from gui.widgets.training_progress import TrainingProgress, format_duration
 
 SETTINGS_SPEC = "train/spec"
@@ -97,6 +98,8 @@ class TrainTab(QWidget):
     """The Train tab over a :class:`gui.session.Session`."""
 
     trainingEnded = Signal(str)   # "finished", "stopped" or "failed", after the session has been updated
+    runSaved = Signal(object)     # core.runs.RunRecord: the run just ended is kept in the runs folder
+    compareRequested = Signal()   # "Compare CNN vs regular network" was pressed (the Runs tab runs it)
 
     def __init__(self, session, parent: QWidget | None = None):
         super().__init__(parent)
@@ -121,6 +124,7 @@ class TrainTab(QWidget):
         self._build()
         self._restore_settings()
         session.tensorflowReady.connect(self._update_controls)
+        session.trainingActiveChanged.connect(self._update_controls)  # a comparison in the Runs tab
         session.datasetChanged.connect(self._on_dataset_changed)
         self._on_dataset_changed(session.dataset)
 
@@ -165,9 +169,20 @@ class TrainTab(QWidget):
         preset_label.setToolTip(self.presetComboBox.toolTip())
         top.addWidget(preset_label)
         top.addWidget(self.presetComboBox, 1)
+        self.compareButton = QPushButton("Compare CNN vs regular network")
+        self.compareButton.setObjectName("compareButton")
+        self.compareButton.setToolTip(
+            "Train the Tutorial CNN and then the Regular neural network (no convolutions: every pixel is\n"
+            "connected to 512 neurons) on the same data with the same seed and epochs as set below, and\n"
+            "see their accuracy, size, time and curves side by side in the Runs tab.")
+        self.compareButton.clicked.connect(self.compareRequested)
+        top.addWidget(self.compareButton)
         box.addLayout(top)
         self.layer_editor = LayerEditor()
         self.layer_editor.layersChanged.connect(self._on_form_changed)
+        self.network_diagram = NetworkDiagram()  # the layers as blocks with their shapes; clicks explain them
+        self.network_diagram.follow(self.layer_editor)
+        box.addWidget(self.network_diagram)
         box.addWidget(self.layer_editor, 1)
         column.addWidget(network, 1)
 
@@ -431,6 +446,8 @@ class TrainTab(QWidget):
         """Why Start is not possible now, in plain words; None when it is."""
         if self._running:
             return "Training is running."
+        if self.session.training_active:
+            return "The comparison in the Runs tab is training; wait for it, or stop it there."
         if not self.session.tensorflow_ready:
             return "Waiting for TensorFlow to start (it takes a few seconds)\u2026"
         if self.session.dataset is None:
@@ -459,6 +476,8 @@ class TrainTab(QWidget):
         reason = self.why_not_ready()
         running = self._running
         self.startTrainingButton.setEnabled(reason is None)
+        self.compareButton.setEnabled(not self.session.training_active and self.session.tensorflow_ready
+                                      and self.session.dataset is not None)
         self.pauseTrainingButton.setEnabled(running and not self._stopping)
         self.stopTrainingButton.setEnabled(running and not self._stopping)
         self.pauseTrainingButton.setText("Resume" if self._paused else "Pause")
@@ -522,6 +541,9 @@ class TrainTab(QWidget):
         worker.evaluationStarted.connect(self._on_evaluating)
         worker.trainingFinished.connect(self._on_finished)
         worker.trainingFailed.connect(self._on_failed)
+        worker.runSaved.connect(self._on_run_saved)
+        worker.runSaveFailed.connect(self._on_run_not_saved)
+        worker.notice.connect(self._on_notice)
         worker.finished.connect(self._on_thread_done)
 
         self._worker, self._run_source = worker, source
@@ -680,6 +702,23 @@ class TrainTab(QWidget):
         self._end_run()
         self.session.report_error("Training failed", message)
         self.trainingEnded.emit("failed")
+
+    def _on_run_saved(self, record) -> None:
+        if not self._is_current():
+            return
+        self.logView.appendPlainText(f"Kept as run \u201c{record.name}\u201d (see the Runs tab).")
+        self.runSaved.emit(record)
+
+    def _on_run_not_saved(self, message: str) -> None:
+        if not self._is_current():
+            return
+        self.logView.appendPlainText(f"Not kept in the runs folder: {message}")
+        self.session.report_error("Run not kept", message)
+
+    def _on_notice(self, message: str) -> None:
+        if self._is_current():
+            self.logView.appendPlainText(message)
+            self.session.statusMessage.emit(message)
 
     def _end_run(self) -> None:
         self._drain_timer.stop()

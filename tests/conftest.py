@@ -51,6 +51,7 @@ def isolated_user_files(tmp_path_factory, monkeypatch):
     """Every test gets its own settings and my-digits locations, never the user's real ones."""
     folder = tmp_path_factory.mktemp("user")
     monkeypatch.setenv("MNIST_STUDIO_MY_DIGITS", str(folder / "my_digits.npz"))
+    monkeypatch.setenv("MNIST_STUDIO_RUNS", str(folder / "runs"))
     from PySide6.QtCore import QSettings
 
     QSettings.setDefaultFormat(QSettings.IniFormat)

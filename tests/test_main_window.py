@@ -43,12 +43,13 @@ def window(qtbot, messages):
 def test_builds_with_no_arguments(window):
     win = window()
     assert win.objectName() == "mainWindow"
-    assert [win.tabs.tabText(i) for i in range(win.tabs.count())] == ["Data", "Train", "Results", "Draw"]
+    assert [win.tabs.tabText(i) for i in range(win.tabs.count())] == ["Data", "Train", "Results", "Runs", "Draw"]
     menus = {action.text().replace("&", ""): action.menu() for action in win.menuBar().actions()}
     file_actions = [a.text().replace("&", "") for a in menus["File"].actions() if a.text()]
     assert file_actions == ["Open dataset...", "Open model...", "Save model", "Save model as...",
                             "Export plots...", "Quit"]
-    assert [a.text().replace("&", "") for a in menus["Help"].actions()] == ["How it works", "About"]
+    assert [a.text().replace("&", "") for a in menus["Help"].actions()] == ["How it works", "What is this? panel",
+                                                                           "Guided tour", "About"]
     assert not win.save_action.isEnabled()  # nothing to save yet
 
 

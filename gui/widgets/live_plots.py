@@ -548,6 +548,18 @@ class LivePlots(QWidget):
     def overlay_count(self) -> int:
         return len(self._overlays)
 
+    def show_live_legend(self, shown: bool) -> None:
+        """Show or hide the legend entries of the live curves (plots that show only saved runs
+        have no live curves to explain); the overlays' entries stay."""
+        for index, (plot, curves) in enumerate(((self.lossPlot, self.loss_curves),
+                                                (self.accuracyPlot, self.accuracy_curves))):
+            legend = plot.getPlotItem().legend
+            legend.clear()
+            items = list(curves.values()) if shown else []
+            items += [entry[index] for entry in self._overlay_items]
+            for item in items:
+                legend.addItem(item, item.name())
+
     # Reading back ---------------------------------------------------------------------------
 
     @property
