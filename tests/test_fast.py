@@ -6,13 +6,14 @@ import math
 
 import numpy as np
 import pytest
+from recording import Recorder
 
 import core.fast
 from core.data import Dataset
 from core.fast import (FAST, DeviceInfo, detect_device, effective_settings, explanation, fast_plan,
                        one_cycle_rate, one_cycle_schedule, read_cpu_flags, standard_note)
 from core.spec import ModelSpec, TrainingSettings, small_cnn, tutorial_cnn
-from core.training import Trainer, TrainingListener
+from core.training import Trainer
 
 BF16_CPU = DeviceInfo(frozenset({"sse2", "avx512f", "avx512_bf16", "amx_bf16"}))
 PLAIN_CPU = DeviceInfo(frozenset({"sse2", "avx2", "fma"}))
@@ -110,29 +111,6 @@ def test_keras_schedule_matches_the_plain_curve():
 
 # ---------------------------------------------------------------------------------------------
 # Fast training runs
-
-
-class Recorder(TrainingListener):
-    def __init__(self, on_batch=None):
-        self.plan, self.batches, self.epochs, self.finished, self.failed = None, [], [], [], []
-        self.on_batch = on_batch
-
-    def on_train_begin(self, plan):
-        self.plan = plan
-
-    def on_batch_end(self, progress):
-        self.batches.append(progress)
-        if self.on_batch:
-            self.on_batch(progress)
-
-    def on_epoch_end(self, result):
-        self.epochs.append(result)
-
-    def on_finished(self, outcome):
-        self.finished.append(outcome)
-
-    def on_failed(self, message):
-        self.failed.append(message)
 
 
 @pytest.fixture(scope="module")

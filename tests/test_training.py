@@ -6,38 +6,16 @@ import time
 
 import numpy as np
 import pytest
+from recording import Recorder
 
 from core.data import Dataset
-from core.training import Trainer, TrainingListener
+from core.training import Trainer
 from core.spec import small_cnn, tutorial_cnn
 
 
 @pytest.fixture(scope="module")
 def small_data(mnist):
     return Dataset(mnist.x_train[:640], mnist.y_train[:640], mnist.x_test[:200], mnist.y_test[:200], "slice")
-
-
-class Recorder(TrainingListener):
-    def __init__(self, on_batch=None):
-        self.plan, self.batches, self.epochs, self.finished, self.failed = None, [], [], [], []
-        self.on_batch = on_batch
-
-    def on_train_begin(self, plan):
-        self.plan = plan
-
-    def on_batch_end(self, progress):
-        self.batches.append(progress)
-        if self.on_batch:
-            self.on_batch(progress)
-
-    def on_epoch_end(self, result):
-        self.epochs.append(result)
-
-    def on_finished(self, outcome):
-        self.finished.append(outcome)
-
-    def on_failed(self, message):
-        self.failed.append(message)
 
 
 def spec(epochs=2, batch_size=64, validation_split=0.25):
