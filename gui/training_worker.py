@@ -96,7 +96,13 @@ class TrainingWorker(QThread):
         if not len(self.dataset.x_test):
             return None
         self.evaluationStarted.emit()
-        return evaluate(model, self.dataset.x_test, self.dataset.y_test)
+        try:
+            return evaluate(model, self.dataset.x_test, self.dataset.y_test)
+        except Exception as error:  # the trained model is still handed over, unscored
+            self.notice.emit(f"The model was trained but could not be scored on the test images "
+                             f"({str(error).strip().splitlines()[0] if str(error).strip() else 'unknown error'}). "
+                             "Try Evaluate on test set in the Results tab.")
+            return None
 
     # The run's folder ------------------------------------------------------------------------
 

@@ -347,6 +347,20 @@ def test_failure_is_reported_and_the_tab_keeps_working(qtbot, ready_tab, errors,
     assert tab.startTrainingButton.isEnabled()
 
 
+def test_a_failed_evaluation_still_hands_over_the_trained_model(qtbot, ready_tab, errors, monkeypatch):
+    import core.evaluation
+
+    def broken(*_args, **_kwargs):
+        raise MemoryError("no room to score (simulated)")
+
+    monkeypatch.setattr(core.evaluation, "evaluate", broken)
+    tab = ready_tab
+    assert tab.start_training()
+    assert run_to_end(qtbot, tab) == "finished"
+    assert tab.session.model is not None and tab.session.evaluation is None
+    assert "could not be scored" in tab.logView.toPlainText() and not errors
+
+
 @pytest.mark.real_data
 def test_abort_ends_the_thread_and_drops_the_run(qtbot, ready_tab):
     tab = ready_tab
