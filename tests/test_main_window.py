@@ -126,3 +126,53 @@ def test_my_digits_collection_shows_in_the_data_tab(window, qtbot):
     qtbot.waitUntil(lambda: win.data_tab.split_combo.count() > 0, timeout=TIMEOUT_MS)
     titles = [win.data_tab.split_combo.itemText(i) for i in range(win.data_tab.split_combo.count())]
     assert "My digits (1)" in titles
+
+
+CLOSE_MID_TRAINING = r"""
+import sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QMessageBox
+from gui.app import create_application
+from core.data import load_dataset
+from core.spec import tutorial_cnn
+
+app = create_application()
+from gui.main_window import MainWindow
+
+asked = []
+QMessageBox.question = lambda *args, **kwargs: (asked.append(args[1]), QMessageBox.Yes)[1]
+window = MainWindow(load_defaults=False)
+window.show()
+window.session.set_dataset(load_dataset(sys.argv[1]).limit_train(20000))
+window.train_tab.set_spec(tutorial_cnn().with_training(epochs=5))
+closed_at = []
+
+def start_when_ready():
+    if not window.session.tensorflow_ready:
+        QTimer.singleShot(50, start_when_ready)
+        return
+    window.train_tab.start_training()
+    QTimer.singleShot(3000, lambda: (closed_at.append(time.monotonic()), window.close()))
+
+QTimer.singleShot(0, start_when_ready)
+app.exec()
+print("ASKED", asked, "CLOSE_SECONDS", round(time.monotonic() - closed_at[0], 2), flush=True)
+"""
+
+
+def test_closing_mid_training_asks_and_exits_cleanly(mnist_path, tmp_path):
+    """Closing during training asks, stops the worker and ends the process: no hung process and
+    no "QThread: Destroyed while thread is still running"."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(repo),
+               MNIST_STUDIO_RUNS=str(tmp_path / "runs"), XDG_CONFIG_HOME=str(tmp_path / "config"))
+    done = subprocess.run([sys.executable, "-c", CLOSE_MID_TRAINING, str(mnist_path)], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "ASKED ['Training in progress']" in done.stdout
+    assert "QThread: Destroyed" not in done.stderr
