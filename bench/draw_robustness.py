@@ -223,7 +223,8 @@ def make_tab(model_path: str):
     _private_settings()
     from core.model_io import load_model
     from core.runtime import import_tensorflow
-    from gui.draw_tab import DrawTab, LivePredictor
+    from core.live_predictor import LivePredictor
+    from gui.draw_tab import DrawTab
     from gui.session import Session
 
     import_tensorflow()

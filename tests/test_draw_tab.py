@@ -233,7 +233,7 @@ def test_a_model_taking_28x28_shows_the_feature_maps_of_the_convolutions_inside(
     import keras
 
     from core.model_io import check_model, predict_probabilities
-    from gui.draw_tab import LivePredictor
+    from core.live_predictor import LivePredictor
 
     inner = keras.Sequential([keras.Input((28, 28)), keras.layers.Reshape((28, 28, 1)),
                               keras.layers.Conv2D(4, 3, activation="relu"), keras.layers.Flatten(),
