@@ -20,13 +20,11 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QLa
                                QSlider, QSpinBox, QSplitter, QStackedWidget,
                                QTabWidget, QVBoxLayout, QWidget)
 
+from core.selection import ORDER_CONFIDENT, ORDER_INDEX, ORDER_UNSURE, class_summary, select_indices
 from gui.widgets.bar_chart import BarChart
 from gui.widgets.image_detail import ImageDetailView
 from gui.widgets.image_grid import ImageGrid
 
-ORDER_INDEX = "index"
-ORDER_CONFIDENT = "confident"
-ORDER_UNSURE = "unsure"
 
 SPLIT_TITLES = {"train": "Training set", "test": "Test set"}
 LOADING_TEXT = ("<h3>Loading MNIST...</h3><p>If no data appears, open a data set with "
@@ -36,42 +34,6 @@ NO_DATA_TEXT = ("<h3>No data set</h3><p>Open one with <b>File &gt; Open dataset.
                 "(a Keras-style mnist.npz, or a folder with the four MNIST IDX files).</p>")
 NEEDS_EVALUATION = ("Needs the model's predictions: evaluate it on the test set "
                     "(Results tab) and choose the test split.")
-
-
-def select_indices(labels: np.ndarray, digit: int | None = None, predictions: np.ndarray | None = None,
-                   predicted: int | None = None, mistakes_only: bool = False,
-                   confidences: np.ndarray | None = None, order: str = ORDER_INDEX) -> np.ndarray:
-    """The indices of the images passing the filters, in display order (numpy only, no loops).
-
-    ``digit``: the true label; ``predicted``: what the model read; ``mistakes_only``: where the
-    two differ. The last two and the confidence orders need ``predictions`` / ``confidences``
-    (without them those filters are ignored). Ties keep index order.
-    """
-    mask = None
-    if digit is not None:
-        mask = labels == digit
-    if predictions is not None:
-        if predicted is not None:
-            mask = predictions == predicted if mask is None else mask & (predictions == predicted)
-        if mistakes_only:
-            wrong = predictions != labels
-            mask = wrong if mask is None else mask & wrong
-    indices = np.arange(len(labels), dtype=np.int64) if mask is None else np.flatnonzero(mask)
-    if confidences is not None and order != ORDER_INDEX and len(indices):
-        keys = confidences[indices]
-        indices = indices[np.argsort(-keys if order == ORDER_CONFIDENT else keys, kind="stable")]
-    return indices
-
-
-def class_summary(images: np.ndarray, labels: np.ndarray, classes: int = 10):
-    """(count per class, mean image per class as uint8 (classes, H, W))."""
-    counts = np.bincount(labels.astype(np.int64), minlength=classes)[:classes]
-    means = np.zeros((classes,) + images.shape[1:], np.uint8)
-    for digit in range(classes):
-        if counts[digit]:
-            mean = images[labels == digit].mean(axis=0, dtype=np.float32)
-            means[digit] = np.clip(np.rint(mean), 0, 255).astype(np.uint8)
-    return counts, means
 
 
 class DataTab(QWidget):

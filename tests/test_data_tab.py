@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QListView
 
-from gui.data_tab import (LOADING_TEXT, NO_DATA_TEXT, ORDER_CONFIDENT, ORDER_UNSURE, DataTab,
-                          class_summary, select_indices)
+from core.selection import ORDER_CONFIDENT
+from gui.data_tab import LOADING_TEXT, NO_DATA_TEXT, DataTab
 from gui.session import Session
 from tests.test_results_tab import fake_evaluation, small_dataset
 
@@ -36,38 +36,6 @@ def choose(tab: DataTab, name: str, data) -> None:
 
 
 # Filtering, without widgets -------------------------------------------------------------------
-
-
-def test_select_indices_filters_and_orders():
-    labels = np.array([3, 1, 3, 2, 3, 1])
-    predictions = np.array([3, 3, 1, 2, 3, 1])
-    confidences = np.array([0.9, 0.8, 0.95, 0.5, 0.6, 0.7])
-    np.testing.assert_array_equal(select_indices(labels), np.arange(6))
-    np.testing.assert_array_equal(select_indices(labels, digit=3), [0, 2, 4])
-    np.testing.assert_array_equal(select_indices(labels, predictions=predictions, mistakes_only=True), [1, 2])
-    np.testing.assert_array_equal(select_indices(labels, predictions=predictions, predicted=3), [0, 1, 4])
-    np.testing.assert_array_equal(
-        select_indices(labels, digit=3, predictions=predictions, predicted=3, confidences=confidences,
-                       order=ORDER_CONFIDENT), [0, 4])
-    np.testing.assert_array_equal(
-        select_indices(labels, predictions=predictions, confidences=confidences, order=ORDER_UNSURE),
-        [3, 4, 5, 1, 0, 2])
-    # Without predictions the model filters are ignored.
-    np.testing.assert_array_equal(select_indices(labels, digit=1, predicted=3, mistakes_only=True), [1, 5])
-
-
-def test_class_summary_counts_and_means():
-    images = np.zeros((4, 28, 28), np.uint8)
-    images[0] = 200
-    images[2] = 100
-    labels = np.array([5, 1, 5, 1])
-    counts, means = class_summary(images, labels)
-    assert counts.tolist() == [0, 2, 0, 0, 0, 2, 0, 0, 0, 0]
-    assert means.shape == (10, 28, 28) and means.dtype == np.uint8
-    assert means[5, 0, 0] == 150 and means[1].max() == 0 and means[0].max() == 0
-
-
-# The tab on a small slice ----------------------------------------------------------------------
 
 
 def test_empty_state_before_and_without_data(qtbot):
