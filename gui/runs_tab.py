@@ -666,11 +666,7 @@ class RunsTab(QWidget):
             return "A comparison is running."
         if self.session.training_active:
             return "A model is training in the Train tab."
-        if not self.session.tensorflow_ready:
-            return "Waiting for TensorFlow to start\u2026"
-        if self.session.dataset is None:
-            return "Load a data set first (File > Open dataset\u2026)."
-        return None
+        return self.session.missing_to_run()
 
     def start_comparison(self) -> bool:
         """Train the tutorial's CNN and then the regular network; False if it cannot start now."""

@@ -48,6 +48,14 @@ class Session(QObject):
         self.modelChanged.emit(loaded)
         self.set_evaluation(None)
 
+    def missing_to_run(self) -> str | None:
+        """What is missing before a model can be trained or scored, in plain words; None if nothing."""
+        if not self.tensorflow_ready:
+            return "Waiting for TensorFlow to start (it takes a few seconds)\u2026"
+        if self.dataset is None:
+            return "Load a data set first (File > Open dataset\u2026)."
+        return None
+
     def open_model(self, path) -> None:
         """Load a model file in the background and make it active; on failure say why, and the
         active model stays. (TensorFlow must be imported: the main window waits for it.)"""

@@ -448,10 +448,9 @@ class TrainTab(QWidget):
             return "Training is running."
         if self.session.training_active:
             return "The comparison in the Runs tab is training; wait for it, or stop it there."
-        if not self.session.tensorflow_ready:
-            return "Waiting for TensorFlow to start (it takes a few seconds)\u2026"
-        if self.session.dataset is None:
-            return "Load a data set first (File > Open dataset\u2026)."
+        missing = self.session.missing_to_run()
+        if missing:
+            return missing
         if not self.layer_editor.is_valid:
             return "Fix the network first: see the red message under the layer list."
         try:
