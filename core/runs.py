@@ -16,7 +16,8 @@ or ``failed``), the data sizes, each epoch's figures, the test accuracy and loss
 accuracy, the confusion matrix, the timing and the parameter count. A run is first written into
 a hidden staging folder (``.run-*.partial``) and renamed into place once complete, and within it
 ``run.json`` is written last through a temporary file, so a run folder without a readable
-``run.json`` can only be a damaged one.
+``run.json`` can only be a damaged one. A staging folder left behind by a crash is removed when
+a later run starts, once nothing has written into it for two days.
 
 :meth:`RunStore.list_runs` never fails on a bad folder: a run whose ``run.json`` or history is
 missing or corrupt, or whose model file is gone, is listed as a :class:`DamagedRun` with the
@@ -35,6 +36,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
@@ -59,6 +61,9 @@ TENSORBOARD_FOLDER = "tensorboard"
 STAGING_PREFIX = ".run-"
 STAGING_SUFFIX = ".partial"
 MAX_NAME_LENGTH = 200
+# A staging folder untouched for this long was left by a run that crashed or was killed while it
+# trained or saved (a live one is written to at least at its end): the next run clears it away.
+STALE_STAGING_SECONDS = 2 * 24 * 3600
 
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 _HISTORY_ARRAYS = ("batch_epoch", "batch_index", "batch_loss", "batch_accuracy", "epoch_loss",
@@ -335,6 +340,18 @@ def _write_atomically(path: Path, write) -> None:
         raise
 
 
+def _last_written(folder: Path) -> float:
+    """The latest modification time of ``folder`` and anything in it."""
+    latest = folder.stat().st_mtime
+    for root, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            try:
+                latest = max(latest, os.lstat(os.path.join(root, name)).st_mtime)
+            except OSError:
+                continue
+    return latest
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -400,9 +417,20 @@ class RunStore:
         :meth:`save` fills it and moves it into place, :meth:`discard` removes it."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
+            self._remove_stale_staging()
             return Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, suffix=STAGING_SUFFIX, dir=self.folder))
         except OSError as error:
             raise RunStoreError(f"Cannot write runs into '{self.folder}': {error.strerror or error}.") from None
+
+    def _remove_stale_staging(self) -> None:
+        """Remove staging folders nothing has written into for STALE_STAGING_SECONDS."""
+        cutoff = time.time() - STALE_STAGING_SECONDS
+        for entry in self.folder.glob(f"{STAGING_PREFIX}*{STAGING_SUFFIX}"):
+            try:
+                if entry.is_dir() and not entry.is_symlink() and _last_written(entry) < cutoff:
+                    shutil.rmtree(entry, ignore_errors=True)
+            except OSError:
+                continue  # gone meanwhile, or unreadable: not ours to force
 
     def discard(self, staging: Path | None) -> None:
         """Remove a staging folder that will not become a run (only ever a staging folder)."""

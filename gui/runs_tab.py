@@ -229,7 +229,7 @@ class RunsTab(QWidget):
 
         compare_row = QHBoxLayout()
         self.compareButton = QPushButton("Compare CNN vs regular network")
-        self.compareButton.setObjectName("compareButton")
+        self.compareButton.setObjectName("runsCompareButton")
         bold = QFont(self.compareButton.font())
         bold.setBold(True)
         self.compareButton.setFont(bold)

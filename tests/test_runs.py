@@ -4,6 +4,7 @@ and deleting stay inside the folder, a failed save leaves nothing behind, and sp
 
 import json
 import os
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -292,3 +293,22 @@ def test_spec_differences():
     assert "Learning rate" not in rows  # the same tutorial settings
     rows = dict(runs.spec_differences([tutorial_cnn(), tutorial_cnn().with_training(learning_rate=0.01, seed=3)]))
     assert rows == {"Learning rate": ["0.001", "0.01"], "Random seed": ["42", "3"]}
+
+
+def test_staging_left_by_a_crashed_run_is_cleared_by_the_next(store):
+    old = store.stage()
+    (old / "tensorboard").mkdir()
+    (old / "tensorboard" / "events").write_bytes(b"x")
+    recent = store.stage()  # another run still training: written to an hour ago
+    long_ago = time.time() - runs.STALE_STAGING_SECONDS - 60
+    for path in (old / "tensorboard" / "events", old / "tensorboard", old):
+        os.utime(path, (long_ago, long_ago))
+    an_hour_ago = time.time() - 3600
+    os.utime(recent, (an_hour_ago, an_hour_ago))
+    kept_by_user = store.folder / ".run-notes.txt"  # not a staging folder: never touched
+    kept_by_user.write_text("mine")
+    os.utime(kept_by_user, (long_ago, long_ago))
+
+    new = store.stage()
+    assert not old.exists()
+    assert recent.is_dir() and new.is_dir() and kept_by_user.read_text() == "mine"
