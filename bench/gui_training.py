@@ -11,7 +11,9 @@ first batch (the graph is built by then) to the end of fit.
 
 The machine is shared, and TensorFlow's speed here swings between about 1,650 and 3,300 images/s
 for seconds at a time with the same CPU time spent (its threads wait longer on each other), so a
-single round says little: the rounds rotate which run goes first, and the medians count.
+single round says little. The rounds rotate which run goes first; the summary gives each kind's
+best run over bare fit's best (as timeit keeps the fastest repeat: slower ones measure what else
+the machine was doing) and the median of the per-round ratios.
 
 Printed: the longest stall between pressing Start and the first batch arriving (TensorFlow
 builds the graph then, holding the GIL), the p99 and the longest stall after the first batch
@@ -291,13 +293,11 @@ def main() -> int:
     bare_results = runs["bare"]
     for kind, label in (("window", "through the window"), ("probed", "through the window, probe running")):
         for key, what in (("speed", "from the start of fit"), ("steady", "after the first batch")):
-            ratios = [w[key] / b[key] for w, b in zip(runs[kind], bare_results)]
             window_speeds, bare_speeds = [r[key] for r in runs[kind]], [r[key] for r in bare_results]
-            print(f"{label} / bare model.fit, {what}: median of the per-round ratios {statistics.median(ratios):.3f} "
-                  f"({', '.join(f'{r:.2f}' for r in ratios)}); ratio of medians "
-                  f"{statistics.median(window_speeds) / statistics.median(bare_speeds):.3f} "
-                  f"({statistics.median(window_speeds):,.0f} / {statistics.median(bare_speeds):,.0f} images/s)  "
-                  "[target >= 0.95]")
+            ratios = [w / b for w, b in zip(window_speeds, bare_speeds)]
+            print(f"{label} / bare model.fit, {what}: best / best {max(window_speeds) / max(bare_speeds):.3f} "
+                  f"({max(window_speeds):,.0f} / {max(bare_speeds):,.0f} images/s); median of the per-round ratios "
+                  f"{statistics.median(ratios):.3f} ({', '.join(f'{r:.2f}' for r in ratios)})  [target >= 0.95]")
     window_results = runs["probed"]
     pauses = ", ".join(f"{r['start_pause']:.0f}" for r in [first, *window_results])
     print(f"pause right after Start: {pauses} ms (warm-up, then per round)  [target < 300 ms]")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.model_io import predict_probabilities
+from core.selection import ORDER_CONFIDENT, select_indices
 from core.spec import NUM_CLASSES
 
 
@@ -59,18 +60,13 @@ class Evaluation:
 
     def indices(self, true: int | None = None, predicted: int | None = None) -> np.ndarray:
         """Indices of the images with this true and/or predicted digit, most confident first."""
-        mask = np.ones(self.count, dtype=bool)
-        if true is not None:
-            mask &= self.labels == true
-        if predicted is not None:
-            mask &= self.predictions == predicted
-        found = np.flatnonzero(mask)
-        return found[np.argsort(-self.confidences[found], kind="stable")]
+        return select_indices(self.labels, true, self.predictions, predicted, confidences=self.confidences,
+                              order=ORDER_CONFIDENT)
 
     def mistakes(self, limit: int | None = None) -> np.ndarray:
         """Indices of wrongly read images, the most confidently wrong first."""
-        wrong = np.flatnonzero(self.predictions != self.labels)
-        ordered = wrong[np.argsort(-self.confidences[wrong], kind="stable")]
+        ordered = select_indices(self.labels, predictions=self.predictions, mistakes_only=True,
+                                 confidences=self.confidences, order=ORDER_CONFIDENT)
         return ordered if limit is None else ordered[:limit]
 
     def to_dict(self) -> dict:

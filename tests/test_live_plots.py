@@ -315,3 +315,17 @@ def test_earlier_runs_are_overlaid_and_removed(plots, qtbot):
     plots.set_overlays([])
     assert plots.overlay_count == 0 and len(legend.items) == entries
     assert plots.batch_count == 50  # the current run is untouched
+
+
+def test_narrow_plots_stack_and_wide_ones_sit_side_by_side(plots, qtbot):
+    """Squeezed side by side (the What-is-this panel open beside the Train tab), each plot would be
+    too narrow to read: below a width they go one above the other, and back when there is room."""
+    assert not plots.stacked
+    assert plots.lossPlot.geometry().top() == plots.accuracyPlot.geometry().top()
+    plots.resize(480, 560)
+    qtbot.waitUntil(lambda: plots.stacked, timeout=2000)
+    qtbot.waitUntil(lambda: plots.accuracyPlot.geometry().top() >= plots.lossPlot.geometry().bottom(), timeout=2000)
+    assert plots.lossPlot.width() > 400 and plots.lossPlot.height() >= 150
+    plots.resize(900, 400)
+    qtbot.waitUntil(lambda: not plots.stacked, timeout=2000)
+    qtbot.waitUntil(lambda: plots.lossPlot.geometry().top() == plots.accuracyPlot.geometry().top(), timeout=2000)

@@ -36,8 +36,9 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
+SIDE_BY_SIDE_MIN_WIDTH = 600    # narrower than this (the What-is-this panel open), the plots stack
 REDRAW_INTERVAL_MS = 50          # at most ~20 redraws a second
 MAX_REDRAW_INTERVAL_MS = 1000    # however slow painting is, the curves move at least once a second
 PAINT_BUDGET = 0.03              # the share of the GUI thread's time that redrawing may take
@@ -271,13 +272,13 @@ class LivePlots(QWidget):
         controls.addWidget(self.smoothingLabel)
         controls.addStretch(1)
 
-        plots = QHBoxLayout()
-        plots.setContentsMargins(0, 0, 0, 0)
-        plots.addWidget(self.lossPlot, 1)
-        plots.addWidget(self.accuracyPlot, 1)
+        self._plots_layout = QBoxLayout(QBoxLayout.LeftToRight)
+        self._plots_layout.setContentsMargins(0, 0, 0, 0)
+        self._plots_layout.addWidget(self.lossPlot, 1)
+        self._plots_layout.addWidget(self.accuracyPlot, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(plots, 1)
+        layout.addLayout(self._plots_layout, 1)
         layout.addLayout(controls)
 
         self._timer = QTimer(self)
@@ -298,7 +299,7 @@ class LivePlots(QWidget):
         # No grid: pyqtgraph draws it with the axes across the whole plot, and repainting it costs
         # more than everything else together.
         plot.setMenuEnabled(True)
-        plot.setMinimumSize(240, 180)
+        plot.setMinimumSize(240, 150)
         offset = (-8, 8) if legend_corner == "top" else (-8, -8)
         legend = plot.addLegend(offset=offset, labelTextSize="8pt", verSpacing=-6)
         legend.setBrush(pg.mkBrush(255, 255, 255, 200))
@@ -392,6 +393,18 @@ class LivePlots(QWidget):
             self._timer.setInterval(self.redraw_interval_ms)
         else:
             self._timer.stop()  # idle until the next point arrives (or until shown again)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        direction = (QBoxLayout.LeftToRight if event.size().width() >= SIDE_BY_SIDE_MIN_WIDTH
+                     else QBoxLayout.TopToBottom)
+        if self._plots_layout.direction() != direction:  # two squeezed plots read worse than two short ones
+            self._plots_layout.setDirection(direction)
+
+    @property
+    def stacked(self) -> bool:
+        """Whether the plots are one above the other (the widget is narrow) rather than side by side."""
+        return self._plots_layout.direction() == QBoxLayout.TopToBottom
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
