@@ -83,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--limit", type=_positive_int, help="train on the first N training images only")
     train.add_argument("--out", default="mnist_cnn.h5", help="where to save the model: .h5 (default) or .keras")
     train.add_argument("--json", action="store_true", help="end stdout with one JSON summary line")
+    train.add_argument("--no-run", dest="keep_run", action="store_false",
+                       help="do not keep this training in the runs folder (the window's Runs tab)")
 
     evaluate = commands.add_parser("evaluate", help="score a saved model on the test set")
     evaluate.add_argument("--model", required=True, help="a .h5 or .keras model file")
@@ -211,13 +213,17 @@ def cmd_train(args) -> int:
 
     from core.evaluation import evaluate
     from core.model_io import save_model
-    from core.training import Trainer
+    from core.runs import RunRecorder
+    from core.training import ListenerGroup, Trainer
 
-    outcome = Trainer(spec, dataset, ConsoleProgress()).run()
+    recorder = RunRecorder() if args.keep_run else None
+    outcome = Trainer(spec, dataset, ListenerGroup([ConsoleProgress(), recorder])).run()
     if outcome.status == "failed":
+        _keep_run(recorder, outcome, None, spec, dataset)
         return _fail(outcome.message)
     result = evaluate(outcome.model, dataset.x_test, dataset.y_test)
     save_model(outcome.model, out)
+    record = _keep_run(recorder, outcome, result, spec, dataset)
     summary = {
         "status": outcome.status,
         "test_accuracy": result.accuracy,
@@ -230,6 +236,7 @@ def cmd_train(args) -> int:
         "precision": outcome.plan.precision,
         "settings": outcome.plan.settings_note,
         "model_path": str(out),
+        "run_folder": str(record.folder) if record else None,
         "spec": spec.to_dict(),
     }
     print(f"Test accuracy: {result.accuracy * 100:.2f} %  (loss {result.loss:.4f}, {result.count:,} images)")
@@ -238,6 +245,22 @@ def cmd_train(args) -> int:
     if args.json:
         print(json.dumps(summary))
     return EXIT_OK
+
+
+def _keep_run(recorder, outcome, evaluation, spec, dataset):
+    """Keep the run in the runs folder, as the window does; a failure to is a warning, not an
+    error (the model file is what was asked for). Returns the core.runs.RunRecord or None."""
+    if recorder is None or recorder.plan is None:
+        return None
+    from core.runs import RunStore
+
+    try:
+        record = RunStore().save(recorder, outcome, evaluation, spec=spec, data_source=dataset.source)
+    except StudioError as error:
+        print(f"Warning: this training is not kept in the runs folder: {error}", file=sys.stderr)
+        return None
+    print(f"Kept as run '{record.name}' in {record.folder} (the window's Runs tab lists it).", file=sys.stderr)
+    return record
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The command line as a user runs it: train, evaluate, predict, and one-line errors."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,25 +16,28 @@ from core.model_io import SHIPPED_MODEL
 REPO = Path(__file__).resolve().parents[1]
 
 
-def run_cli(*args):
-    """Run ``python main.py ARGS`` as a user would; return (exit status, stdout, stderr)."""
+def run_cli(*args, env: dict | None = None):
+    """Run ``python main.py ARGS`` as a user would; return (exit status, stdout, stderr).
+    ``env``: variables to set for it on top of this process's."""
     done = subprocess.run([sys.executable, str(REPO / "main.py"), *map(str, args)],
-                          capture_output=True, text=True, timeout=300, cwd=REPO)
+                          capture_output=True, text=True, timeout=300, cwd=REPO, env={**os.environ, **(env or {})})
     return done.returncode, done.stdout, done.stderr
 
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory, mnist_path):
-    """A tutorial CNN trained by ``main.py train`` on 2,000 images (one epoch)."""
-    out = tmp_path_factory.mktemp("cli") / "cnn.h5"
+    """A tutorial CNN trained by ``main.py train`` on 2,000 images (one epoch); its run is kept
+    in a runs folder of its own (this module-wide fixture comes before the per-test isolation)."""
+    folder = tmp_path_factory.mktemp("cli")
+    out = folder / "cnn.h5"
     status, stdout, stderr = run_cli("train", "--data", mnist_path, "--epochs", 1, "--limit", 2000,
-                                     "--out", out, "--json")
+                                     "--out", out, "--json", env={"MNIST_STUDIO_RUNS": str(folder / "runs")})
     assert status == 0, stderr
-    return out, json.loads(stdout.strip().splitlines()[-1])
+    return out, json.loads(stdout.strip().splitlines()[-1]), folder / "runs", stderr
 
 
 def test_train_prints_a_json_summary_and_saves_a_loadable_model(trained):
-    out, summary = trained
+    out, summary, _, _ = trained
     assert {"test_accuracy", "test_loss", "epochs", "train_seconds", "samples_per_second", "model_path"} <= set(summary)
     assert summary["epochs"] == 1 and summary["model_path"] == str(out) and summary["train_samples"] == 1800
     assert 0.85 < summary["test_accuracy"] <= 1.0 and summary["samples_per_second"] > 0
@@ -42,8 +46,29 @@ def test_train_prints_a_json_summary_and_saves_a_loadable_model(trained):
     assert load_model(out).parameter_count == 1_111_946
 
 
+def test_training_from_the_command_line_is_kept_as_a_run(trained):
+    out, summary, runs_folder, stderr = trained
+    from core.runs import RunStore
+
+    [record] = RunStore(runs_folder).list_runs()
+    assert str(record.folder) == summary["run_folder"] and f"Kept as run '{record.name}'" in stderr
+    assert record.status == "finished" and record.train_samples == 1800 and record.test_samples == 10_000
+    assert record.test_accuracy == pytest.approx(summary["test_accuracy"], abs=1e-6)
+    assert record.model_path.stat().st_size > 0 and len(RunStore(runs_folder).load_history(record).batch_loss) == 57
+
+
+def test_no_run_keeps_nothing(mnist, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("core.data.load_dataset", lambda source=None: mnist.limit_train(64).limit_test(32))
+    assert main.main(["train", "--preset", "Small CNN", "--epochs", "1", "--out", str(tmp_path / "m.h5"),
+                      "--no-run", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["run_folder"] is None
+    from core.runs import RunStore
+
+    assert RunStore().list_runs() == [] and (tmp_path / "m.h5").stat().st_size > 0
+
+
 def test_evaluate_json_matches_the_training_summary(trained, mnist_path, capsys):
-    out, summary = trained
+    out, summary, _, _ = trained
     assert main.main(["evaluate", "--model", str(out), "--data", str(mnist_path), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["test_accuracy"] == pytest.approx(summary["test_accuracy"], abs=1e-6)
