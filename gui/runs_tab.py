@@ -20,7 +20,7 @@ from PySide6.QtCore import (QAbstractTableModel, QItemSelection, QItemSelectionM
                             QSortFilterProxyModel, Qt, QTimer, Signal)
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
-                               QMessageBox, QProgressBar, QPushButton, QSizePolicy, QSplitter, QTableView,
+                               QMessageBox, QProgressBar, QPushButton, QSizePolicy, QSplitter, QStackedWidget, QTableView,
                                QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from core.errors import StudioError
@@ -307,7 +307,18 @@ class RunsTab(QWidget):
         top = QWidget()
         top_column = QVBoxLayout(top)
         top_column.setContentsMargins(0, 0, 0, 0)
-        top_column.addWidget(self.table, 1)
+        self.emptyRunsLabel = QLabel(
+            "<b>No runs yet.</b><br>Every network trained in the Train tab, by <i>Compare CNN vs regular "
+            "network</i> or by <code>main.py train</code> is kept here,<br>with its settings, curves, test "
+            "results and model file, to look back on and compare.")
+        self.emptyRunsLabel.setObjectName("emptyRunsLabel")
+        self.emptyRunsLabel.setAlignment(Qt.AlignCenter)
+        self.emptyRunsLabel.setWordWrap(True)
+        self.emptyRunsLabel.setStyleSheet("color: #555; background: white; border: 1px solid #c8c8c8;")
+        self.tableStack = QStackedWidget()  # the list, or what will appear there once there are runs
+        self.tableStack.addWidget(self.table)
+        self.tableStack.addWidget(self.emptyRunsLabel)
+        top_column.addWidget(self.tableStack, 1)
         top_column.addLayout(buttons)
         top_column.addWidget(self.folderLabel)
 
@@ -383,6 +394,7 @@ class RunsTab(QWidget):
         present = {run.id for run in runs}
         self._histories = {key: value for key, value in self._histories.items() if key in present}
         self.model.set_runs(runs)
+        self.tableStack.setCurrentWidget(self.table if runs else self.emptyRunsLabel)
         self.select_runs([run_id for run_id in selected if run_id in present], emit_if_same=False)
         self._update_buttons()
 

@@ -63,7 +63,12 @@ class Session(QObject):
         from gui.tasks import run_task
 
         self.statusMessage.emit(f"Loading model {Path(path).name}...")
-        run_task(lambda: load_model(path), self.set_model,
+
+        def loaded(model) -> None:
+            self.set_model(model)
+            self.statusMessage.emit(f"Loaded model {Path(path).name} ({model.parameter_count:,} parameters)")
+
+        run_task(lambda: load_model(path), loaded,
                  lambda message: self.report_error("Model not loaded",
                                                    f"{message}\n\nThe previous model is still active."),
                  context=self)

@@ -319,13 +319,32 @@ def test_earlier_runs_are_overlaid_and_removed(plots, qtbot):
 
 def test_narrow_plots_stack_and_wide_ones_sit_side_by_side(plots, qtbot):
     """Squeezed side by side (the What-is-this panel open beside the Train tab), each plot would be
-    too narrow to read: below a width they go one above the other, and back when there is room."""
+    too narrow to read: below a width they go one above the other if there is the height for it,
+    and back when there is room."""
     assert not plots.stacked
     assert plots.lossPlot.geometry().top() == plots.accuracyPlot.geometry().top()
     plots.resize(480, 560)
     qtbot.waitUntil(lambda: plots.stacked, timeout=2000)
     qtbot.waitUntil(lambda: plots.accuracyPlot.geometry().top() >= plots.lossPlot.geometry().bottom(), timeout=2000)
-    assert plots.lossPlot.width() > 400 and plots.lossPlot.height() >= 150
+    assert plots.lossPlot.width() > 400 and plots.lossPlot.height() >= 200
+    assert plots.minimumSizeHint().height() <= LivePlots().minimumSizeHint().height()  # the window need not grow
+    plots.resize(480, 300)  # too short to stack: side by side, however narrow
+    qtbot.waitUntil(lambda: not plots.stacked, timeout=2000)
     plots.resize(900, 400)
     qtbot.waitUntil(lambda: not plots.stacked, timeout=2000)
     qtbot.waitUntil(lambda: plots.lossPlot.geometry().top() == plots.accuracyPlot.geometry().top(), timeout=2000)
+
+
+def test_a_legend_with_nothing_to_explain_is_hidden(plots):
+    """Plots that only show saved runs (the Runs tab) have no live curves in their legends: with no
+    run selected either, the legends would be empty frames in the corners."""
+    legends = [plot.getPlotItem().legend for plot in (plots.lossPlot, plots.accuracyPlot)]
+    assert all(legend.isVisible() and legend.items for legend in legends)
+    plots.show_live_legend(False)
+    assert not any(legend.isVisible() for legend in legends)
+    plots.set_overlays([("run A", _History(1, 100, 2.0))])
+    assert all(legend.isVisible() and len(legend.items) == 1 for legend in legends)
+    plots.set_overlays([])
+    assert not any(legend.isVisible() for legend in legends)
+    plots.show_live_legend(True)
+    assert all(legend.isVisible() and len(legend.items) == 4 for legend in legends)

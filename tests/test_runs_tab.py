@@ -165,6 +165,22 @@ def test_delete_asks_first(tab, monkeypatch, store):
     assert sorted(names(tab))[-1] == "small" and len(store.list_runs()) == 2
 
 
+def test_an_empty_runs_folder_says_what_will_appear_there(qtbot, session, tmp_path, monkeypatch, store):
+    empty = RunsTab(session, store=RunStore(tmp_path / "no runs yet"))
+    qtbot.addWidget(empty)
+    empty.refresh()
+    assert empty.tableStack.currentWidget() is empty.emptyRunsLabel
+    assert "No runs yet" in empty.emptyRunsLabel.text() and "main.py train" in empty.emptyRunsLabel.text()
+    full = RunsTab(session, store=store)
+    qtbot.addWidget(full)
+    full.refresh()
+    assert full.tableStack.currentWidget() is full.table
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
+    full.select_runs([run.id for run in full.runs()])
+    assert full.delete_selected()
+    assert full.tableStack.currentWidget() is full.emptyRunsLabel
+
+
 def test_open_a_runs_model_in_results_or_draw(tab, session):
     requests = []
     tab.openModelRequested.connect(lambda path, where: requests.append((path, where)))

@@ -38,7 +38,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import QTimer, Qt, Signal
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
-SIDE_BY_SIDE_MIN_WIDTH = 600    # narrower than this (the What-is-this panel open), the plots stack
+SIDE_BY_SIDE_MIN_WIDTH = 600    # narrower than this (the What-is-this panel open), the plots stack...
+STACKED_MIN_HEIGHT = 400        # ...if they have this much height to share
+PLOT_MIN_WIDTH, PLOT_MIN_HEIGHT = 240, 150
 REDRAW_INTERVAL_MS = 50          # at most ~20 redraws a second
 MAX_REDRAW_INTERVAL_MS = 1000    # however slow painting is, the curves move at least once a second
 PAINT_BUDGET = 0.03              # the share of the GUI thread's time that redrawing may take
@@ -299,7 +301,7 @@ class LivePlots(QWidget):
         # No grid: pyqtgraph draws it with the axes across the whole plot, and repainting it costs
         # more than everything else together.
         plot.setMenuEnabled(True)
-        plot.setMinimumSize(240, 150)
+        plot.setMinimumSize(PLOT_MIN_WIDTH, PLOT_MIN_HEIGHT)
         offset = (-8, 8) if legend_corner == "top" else (-8, -8)
         legend = plot.addLegend(offset=offset, labelTextSize="8pt", verSpacing=-6)
         legend.setBrush(pg.mkBrush(255, 255, 255, 200))
@@ -396,10 +398,13 @@ class LivePlots(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        direction = (QBoxLayout.LeftToRight if event.size().width() >= SIDE_BY_SIDE_MIN_WIDTH
-                     else QBoxLayout.TopToBottom)
-        if self._plots_layout.direction() != direction:  # two squeezed plots read worse than two short ones
-            self._plots_layout.setDirection(direction)
+        size = event.size()
+        stack = size.width() < SIDE_BY_SIDE_MIN_WIDTH and size.height() >= STACKED_MIN_HEIGHT
+        if stack != self.stacked:  # two squeezed plots read worse than two shorter ones
+            self._plots_layout.setDirection(QBoxLayout.TopToBottom if stack else QBoxLayout.LeftToRight)
+            # Stacked, each may be half as tall, so that stacking never makes the window grow.
+            for plot in (self.lossPlot, self.accuracyPlot):
+                plot.setMinimumHeight((PLOT_MIN_HEIGHT - 10) // 2 if stack else PLOT_MIN_HEIGHT)
 
     @property
     def stacked(self) -> bool:
@@ -546,6 +551,7 @@ class LivePlots(QWidget):
                 self._overlay_x = max(self._overlay_x, float(np.ceil(x[-1] - 1e-9)))
         self._smooth_overlays(self.smoothing)
         self._update_ranges()
+        self._hide_empty_legends()
 
     def _smooth_overlays(self, weight: float) -> None:
         self._overlay_loss = 0.0
@@ -572,6 +578,13 @@ class LivePlots(QWidget):
             items += [entry[index] for entry in self._overlay_items]
             for item in items:
                 legend.addItem(item, item.name())
+        self._hide_empty_legends()
+
+    def _hide_empty_legends(self) -> None:
+        """A legend with no entries would still draw its empty frame in the corner."""
+        for plot in (self.lossPlot, self.accuracyPlot):
+            legend = plot.getPlotItem().legend
+            legend.setVisible(bool(legend.items))
 
     # Reading back ---------------------------------------------------------------------------
 
