@@ -10,11 +10,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget)
+from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget)
 
 from core.model_io import MODEL_SUFFIXES, SHIPPED_MODEL
 from gui.session import Session
 from gui.tasks import run_task
+from gui.widgets.steady_tabs import SteadyTabWidget
 
 APP_NAME = "MNIST CNN Studio"
 MODEL_FILTER = "Keras models (*.h5 *.keras);;HDF5 model (*.h5);;Keras v3 model (*.keras)"
@@ -66,7 +67,7 @@ class MainWindow(QMainWindow):
         from gui.runs_tab import RunsTab
         from gui.train_tab import TrainTab
 
-        self.tabs = QTabWidget(self)
+        self.tabs = SteadyTabWidget(self)
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
         self.data_tab = DataTab(self.session)

@@ -147,6 +147,28 @@ def test_ticking_training_progress_repaints_only_itself(window, qtbot):
         {widget.objectName() or type(widget).__name__: 0 for widget in elsewhere}
 
 
+def test_a_new_prediction_repaints_the_labels_not_the_drawing_pad(window, qtbot):
+    """Each live prediction changes the Draw tab's labels; Qt's tab widget would answer that by
+    repainting the whole tab (the pad, the bars, the feature maps) several times a second."""
+    win = window(load_defaults=False)
+    win.resize(1280, 820)
+    win.show()
+    qtbot.waitExposed(win)
+    tab = win.draw_tab
+    win.tabs.setCurrentWidget(tab)
+    for _ in range(20):
+        QApplication.processEvents()
+    counter = PaintCounter((tab.confidence_label, tab.pad, tab.feature_maps))
+    for step in range(10):
+        tab.confidence_label.setText(f"<b>{90 + step}.5 %</b> sure")
+        tab.top3_label.setText(f"Top three: <b>{step}</b> 9{step} %, <b>1</b> 2 %, <b>7</b> 1 %")
+        for _ in range(10):
+            QApplication.processEvents()
+    assert counter.counts[tab.confidence_label] >= 10
+    assert counter.counts[tab.pad] == 0 and counter.counts[tab.feature_maps] == 0
+    assert win.tabs.skipped_layouts >= 10
+
+
 def test_closing_with_an_unsaved_model_asks(window, qtbot, monkeypatch):
     from core.model_io import build_model, check_model
     from core.spec import small_cnn
