@@ -210,8 +210,8 @@ def main() -> int:
         after_first = gaps_between(probe.ticks, marks.first_batch, fit_end)
         return {
             "speed": outcome.samples_per_second,
-            "steady": steady_speed(outcome.plan.train_samples * outcome.plan.epochs, outcome.plan.spec.training.batch_size,
-                                   marks.first_batch, fit_end),
+            "steady": steady_speed(outcome.plan.train_samples * outcome.plan.epochs,
+                                   outcome.plan.spec.training.batch_size, marks.first_batch, fit_end),
             "start_pause": max(before_first) if before_first else float("nan"),
             "p99": percentile(after_first, 99),
             "max": max(after_first) if after_first else float("nan"),

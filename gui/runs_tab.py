@@ -20,8 +20,8 @@ from PySide6.QtCore import (QAbstractTableModel, QItemSelection, QItemSelectionM
                             QSortFilterProxyModel, Qt, QTimer, Signal)
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
-                               QMessageBox, QProgressBar, QPushButton, QSizePolicy, QSplitter, QStackedWidget, QTableView,
-                               QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+                               QMessageBox, QProgressBar, QPushButton, QSizePolicy, QSplitter, QStackedWidget,
+                               QTableView, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from core.errors import StudioError
 from core.runs import DamagedRun, RunRecord, RunStore, run_differences

@@ -93,7 +93,8 @@ def test_dropped_model_file_is_loaded_and_a_bad_one_keeps_the_previous(window, q
     drop(win, good)
     qtbot.waitUntil(lambda: win.session.model is not None, timeout=TIMEOUT_MS)
     assert win.session.model.name == "small"
-    assert win.statusBar().currentMessage() == f"Loaded model small.h5 ({win.session.model.parameter_count:,} parameters)"
+    parameters = win.session.model.parameter_count
+    assert win.statusBar().currentMessage() == f"Loaded model small.h5 ({parameters:,} parameters)"
     broken = tmp_path / "broken.keras"
     broken.write_text("not a model")
     drop(win, broken)
