@@ -5,9 +5,9 @@ Train tab's Start button, once while probing the event loop with a 10 ms timer t
 each tick actually fires (the gap between two ticks is the loop's stall: 10 ms when idle) and
 once without the probe. Alternating with those runs, in the same process, it trains the same
 model on the same data with the same batch size and validation images by a bare ``model.fit``
-on the main thread. Speeds are training images per second, counted two ways for both: from fit's ``on_train_begin``
-to its end, as the engine's ``TrainingOutcome.samples_per_second`` does, and from the end of the
-first batch (the graph is built by then) to the end of fit.
+on the main thread. Speeds are training images per second, counted two ways for both: from
+fit's ``on_train_begin`` to its end, as the engine's ``TrainingOutcome.samples_per_second``
+does, and from the end of the first batch (the graph is built by then) to the end of fit.
 
 The machine is shared, and TensorFlow's speed here swings between about 1,650 and 3,300 images/s
 for seconds at a time with the same CPU time spent (its threads wait longer on each other), so a
@@ -17,8 +17,9 @@ the machine was doing) and the median of the per-round ratios.
 
 Printed: the longest stall between pressing Start and the first batch arriving (TensorFlow
 builds the graph then, holding the GIL), the p99 and the longest stall after the first batch
-until fit ends, the GUI thread's CPU time, the speeds and their ratios to bare fit's; then a plot stress test
-that feeds 25,000 batch points from a thread as fast as it can and reports the same stalls.
+until fit ends, the GUI thread's CPU time, the speeds and their ratios to bare fit's; then a
+plot stress test that feeds 25,000 batch points from a thread at 2,000 a second (real training
+sends tens to a few hundred) and reports the same stalls and how often the plots redrew.
 
     python bench/gui_training.py [--data PATH] [--images 20000] [--epochs 1] [--batch-size 32]
                                  [--preset "Tutorial CNN"] [--rounds 6] [--test-images 1000]
