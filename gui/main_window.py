@@ -36,6 +36,7 @@ class MainWindow(QMainWindow):
         self._settings = QSettings()
         self._pending_model = model_path if model_path else (str(SHIPPED_MODEL) if load_defaults else None)
         self._closing_confirmed = False
+        self._training_summary = ""  # "37% trained" while the Train tab trains, for the title
 
         self._build_tabs()
         self._build_menus()
@@ -124,6 +125,7 @@ class MainWindow(QMainWindow):
         s = self.session
         s.datasetChanged.connect(self._on_dataset_changed)
         s.modelChanged.connect(self._on_model_changed)
+        self.train_tab.progress.summaryChanged.connect(self._on_training_summary)
         s.trainingActiveChanged.connect(lambda _active: self._update_actions())
         s.showImagesRequested.connect(lambda *_: self.tabs.setCurrentWidget(self.data_tab))
         s.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 8000))
@@ -249,6 +251,21 @@ class MainWindow(QMainWindow):
             self.model_status.setText(f"Model: {loaded.name}{marker}")
             self.model_status.setToolTip(loaded.describe())
         self._update_actions()
+        self._update_title()
+
+    def _on_training_summary(self, summary: str) -> None:
+        self._training_summary = summary
+        self._update_title()
+
+    def _update_title(self) -> None:
+        """"37% trained · tutorial_cnn* — MNIST CNN Studio": how far training is (seen in the task
+        bar while the window is minimised), the active model, and * while it is not saved."""
+        model = self.session.model
+        title = f"{model.name}[*] \u2014 {APP_NAME}" if model is not None else APP_NAME
+        if self._training_summary:
+            title = f"{self._training_summary} \u00b7 {title}"
+        self.setWindowTitle(title)
+        self.setWindowModified(model is not None and self.session.model_unsaved)
 
     def save_model(self) -> None:
         path = self.session.model_path

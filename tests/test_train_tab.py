@@ -226,6 +226,25 @@ def test_export_plots_writes_png_csv_and_log(make_tab, tmp_path):
     assert "Epoch 1/1" in (tmp_path / "plots" / "training_log.txt").read_text()
 
 
+def test_progress_sums_itself_up_for_the_window_title(qtbot):
+    from core.training import TrainingPlan
+    from gui.widgets.training_progress import TrainingProgress
+
+    progress = TrainingProgress()
+    qtbot.addWidget(progress)
+    said = []
+    progress.summaryChanged.connect(said.append)
+    progress.preparing()
+    progress.start(TrainingPlan(small_cnn(), 3200, 0, 50, 2, 1000))  # 2 epochs of 50 batches of 64
+    for batch in range(25):
+        progress.add_batch(BatchProgress(1, batch, 50, 1.0, 0.5))
+    progress._refresh()
+    progress.set_paused(True)
+    progress.set_paused(False)
+    progress.finish("Stopped.")
+    assert said == ["0% trained", "75% trained", "paused at 75%", "75% trained", ""]
+
+
 def test_abort_without_a_run(make_tab):
     assert make_tab().abort_training(timeout_ms=10) is True
 
@@ -255,6 +274,9 @@ def test_train_from_the_window_then_save_and_load(qtbot, isolated_settings, mnis
     tab.trainLimitSpinBox.setValue(600)
     active = []
     session.trainingActiveChanged.connect(active.append)
+    titles = []
+    window.windowTitleChanged.connect(titles.append)
+    assert window.windowTitle() == "MNIST CNN Studio"
 
     assert tab.startTrainingButton.isEnabled()
     tab.startTrainingButton.click()
@@ -276,12 +298,17 @@ def test_train_from_the_window_then_save_and_load(qtbot, isolated_settings, mnis
     assert outcome.epochs[0].keras_line() in log
     assert "test accuracy" in log
     assert session.model is not None and session.model_unsaved
+    # The title followed the run (it is what shows in the task bar) and now names the new,
+    # unsaved model.
+    assert any(title.startswith("0% trained \u00b7 ") for title in titles)
+    assert window.windowTitle() == f"{session.model.name}[*] \u2014 MNIST CNN Studio" and window.isWindowModified()
     assert session.evaluation is not None and session.evaluation.count == 500
     assert 0.0 <= session.evaluation.accuracy <= 1.0
     assert tab.startTrainingButton.isEnabled() and tab.setup_panel.isEnabled()
 
     path = save_model(session.model.model, tmp_path / "trained.h5")
     session.mark_saved(path)  # so closing the window asks nothing
+    assert window.windowTitle() == "trained[*] \u2014 MNIST CNN Studio" and not window.isWindowModified()
     loaded = load_model(path)
     images = mnist.x_test[:20]
     np.testing.assert_allclose(predict_probabilities(loaded.model, images),

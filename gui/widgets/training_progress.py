@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QWidget
 
 REFRESH_MS = 250
@@ -34,8 +34,13 @@ class TrainingProgress(QWidget):
     """Progress of one run. Call ``preparing()``, ``start(plan)``, ``add_batch``/``add_epoch``,
     ``set_paused``, ``set_state`` and ``finish(text)`` as the run goes."""
 
+    # A few words for the window's title ("37% trained", "paused at 37%"); "" once the run ends.
+    summaryChanged = Signal(str)
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self._running = False          # from preparing() to finish()
+        self._summary = ""
         self.stateLabel = QLabel("Not training yet.")
         self.stateLabel.setObjectName("trainingStateLabel")
         self.stateLabel.setStyleSheet("font-weight: bold;")
@@ -126,6 +131,7 @@ class TrainingProgress(QWidget):
     def preparing(self) -> None:
         """Start was pressed: the model is being built."""
         self._reset()
+        self._running = True
         self._since = time.perf_counter()
         self.stateLabel.setText("Building the model\u2026")
         self._timer.start()
@@ -181,6 +187,7 @@ class TrainingProgress(QWidget):
             self._active += time.perf_counter() - self._since
             self._since = None
         self._timer.stop()
+        self._running = False
         self.stateLabel.setText(text)
         self._refresh(final=True)
 
@@ -212,3 +219,23 @@ class TrainingProgress(QWidget):
         self._set_text(self.elapsedLabel,
                        f"Elapsed: {format_duration(self._clock()) if started else chr(0x2014)}")
         self._set_text(self.etaLabel, f"Time left: {format_duration(None if final else self.eta_seconds)}")
+        self._announce()
+
+    @property
+    def percent_done(self) -> int:
+        """Whole percent of the run's training images done (0 before the plan is known)."""
+        plan = self._plan
+        if plan is None:
+            return 0
+        return min(100, int(100 * self._samples / max(1, plan.train_samples * plan.epochs)))
+
+    def _announce(self) -> None:
+        if not self._running:
+            summary = ""
+        elif self._paused:
+            summary = f"paused at {self.percent_done}%"
+        else:
+            summary = f"{self.percent_done}% trained"
+        if summary != self._summary:
+            self._summary = summary
+            self.summaryChanged.emit(summary)
