@@ -67,6 +67,17 @@ def test_no_run_keeps_nothing(mnist, tmp_path, monkeypatch, capsys):
     assert RunStore().list_runs() == [] and (tmp_path / "m.h5").stat().st_size > 0
 
 
+def test_a_runs_folder_that_cannot_be_written_is_a_warning_not_a_failure(mnist, tmp_path, monkeypatch, capsys):
+    blocker = tmp_path / "runs"
+    blocker.write_text("a file where the runs folder should be")
+    monkeypatch.setenv("MNIST_STUDIO_RUNS", str(blocker))
+    monkeypatch.setattr("core.data.load_dataset", lambda source=None: mnist.limit_train(64).limit_test(32))
+    assert main.main(["train", "--preset", "Small CNN", "--epochs", "1", "--out", str(tmp_path / "m.h5")]) == 0
+    err = capsys.readouterr().err
+    assert "Warning: this training is not kept in the runs folder" in err and str(blocker) in err
+    assert (tmp_path / "m.h5").stat().st_size > 0 and blocker.read_text().startswith("a file")
+
+
 def test_evaluate_json_matches_the_training_summary(trained, mnist_path, capsys):
     out, summary, _, _ = trained
     assert main.main(["evaluate", "--model", str(out), "--data", str(mnist_path), "--json"]) == 0
