@@ -10,8 +10,9 @@ fit's ``on_train_begin`` to its end, as the engine's ``TrainingOutcome.samples_p
 does, and from the end of the first batch (the graph is built by then) to the end of fit.
 
 The machine is shared, and TensorFlow's speed here swings between about 1,650 and 3,300 images/s
-for seconds at a time with the same CPU time spent (its threads wait longer on each other), so a
-single round says little. The rounds rotate which run goes first; the summary gives each kind's
+for seconds at a time with the same CPU time spent (in the slow phases one core's worth of work
+is done while the other core idles: the threads wait longer on each other), so a single round
+says little. The rounds rotate which run goes first; the summary gives each kind's
 best run over bare fit's best (as timeit keeps the fastest repeat: slower ones measure what else
 the machine was doing) and the median of the per-round ratios.
 
