@@ -222,14 +222,8 @@ class MainWindow(QMainWindow):
         self.session.open_model(path)
 
     def _open_run_model(self, path: str, where: str) -> None:
-        """Make a saved run's model active and show the Results tab (which scores it) or the Draw tab."""
-        if where == "results":
-            def evaluate_once_loaded(loaded) -> None:
-                self.session.modelChanged.disconnect(evaluate_once_loaded)
-                if loaded is not None and loaded.path == Path(path):
-                    self.results_tab.evaluate()
-
-            self.session.modelChanged.connect(evaluate_once_loaded)
+        """Make a saved run's model active and show the Results tab (which scores a model it shows
+        unscored) or the Draw tab."""
         self.open_model(path)
         self.tabs.setCurrentWidget(self.results_tab if where == "results" else self.draw_tab)
 

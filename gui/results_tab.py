@@ -39,14 +39,34 @@ class ResultsTab(QWidget):
         self._job = 0                     # the latest evaluation job; older results are dropped
         self._cell: tuple[int, int] | None = None  # the cell shown in the gallery (None: mistakes)
         self._detail: ImageDetailDialog | None = None
+        self._auto_scored = None          # (model, data set) last scored because the tab was shown
         self._build()
         s = session
         s.evaluationChanged.connect(self._show_evaluation)
-        for signal in (s.datasetChanged, s.modelChanged):
-            signal.connect(lambda *_: self._update_state())
-        s.tensorflowReady.connect(self._update_state)
-        s.trainingActiveChanged.connect(lambda *_: self._update_state())
+        for signal in (s.datasetChanged, s.modelChanged, s.tensorflowReady, s.trainingActiveChanged):
+            signal.connect(self._on_session_changed)
         self._show_evaluation(s.evaluation)
+
+    def _on_session_changed(self, *_args) -> None:
+        self._update_state()
+        self._score_if_looked_at()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._score_if_looked_at()
+
+    def _score_if_looked_at(self) -> None:
+        """A model nobody has scored yet is scored as soon as the tab is on screen (a few seconds,
+        in the background), so that looking at Results shows results. Each model and data set is
+        tried once this way: a model that fails to score is not retried every time the tab shows."""
+        s = self.session
+        pair = (s.model, s.dataset)
+        if not self.isVisible() or s.evaluation is not None or not self.can_evaluate():
+            return
+        if self._auto_scored is not None and all(a is b for a, b in zip(pair, self._auto_scored)):
+            return
+        self._auto_scored = pair
+        self.evaluate()
 
     # Construction ------------------------------------------------------------------------
 
@@ -253,6 +273,7 @@ class ResultsTab(QWidget):
             self.pages.setCurrentWidget(self.empty_label)
             if self._detail is not None:
                 self._detail.hide()
+            self._score_if_looked_at()  # a new model or data set: score it if the tab is on screen
             return
         self.accuracy_label.setText(format_percent(evaluation.accuracy))
         self.loss_label.setText(f"Test loss (cross-entropy): {evaluation.loss:.4f}")

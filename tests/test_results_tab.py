@@ -8,6 +8,7 @@ import re
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from core.data import Dataset
 from core.evaluation import Evaluation
@@ -176,3 +177,38 @@ def test_a_cell_opens_filtered_in_the_data_tab(qtbot):
     assert data.current_split() == "test"
     np.testing.assert_array_equal(data.shown_indices(), evaluation.indices(true=2, predicted=7))
     np.testing.assert_array_equal(results.gallery.shown_indices(), data.shown_indices())
+
+
+def test_an_unscored_model_is_scored_when_the_tab_is_looked_at_once(qtbot, monkeypatch):
+    """Opening Results with a loaded model shows its results without a click; a model that cannot
+    be scored is reported once, not every time the tab is shown again."""
+    from core.model_io import build_model, check_model
+    from core.spec import small_cnn
+    from gui.tasks import wait_for_tasks
+
+    session = Session()
+    session.set_dataset(small_dataset(n_train=10, n_test=64))
+    session.set_tensorflow_ready()
+    session.set_model(check_model(build_model(small_cnn())))
+    tab = ResultsTab(session)
+    qtbot.addWidget(tab)
+    assert session.evaluation is None and not tab.evaluating  # not on screen: nothing is scored
+    with qtbot.waitSignal(session.evaluationChanged, timeout=120_000):
+        tab.show()
+    wait_for_tasks()
+    assert session.evaluation is not None and session.evaluation.count == 64
+
+    errors = []
+    session.errorOccurred.connect(lambda title, message: errors.append(title))
+    import core.evaluation
+
+    monkeypatch.setattr(core.evaluation, "evaluate", lambda *a, **k: (_ for _ in ()).throw(ValueError("broken")))
+    session.set_model(check_model(build_model(small_cnn())))  # a new model, while the tab is shown
+    qtbot.waitUntil(lambda: errors == ["Evaluation failed"], timeout=120_000)
+    wait_for_tasks()
+    tab.hide()
+    tab.show()
+    QApplication.processEvents()
+    wait_for_tasks()
+    assert errors == ["Evaluation failed"] and session.evaluation is None
+    assert tab.evaluate_button.isEnabled()  # pressing it tries again
