@@ -41,12 +41,14 @@ class Session(QObject):
         self.datasetChanged.emit(dataset)
         self.set_evaluation(None)  # an evaluation belongs to the data it was made on
 
-    def set_model(self, loaded, unsaved: bool = False) -> None:
-        """Make ``loaded`` (a core.model_io.LoadedModel) the active model of every tab."""
+    def set_model(self, loaded, unsaved: bool = False, evaluation=None) -> None:
+        """Make ``loaded`` (a core.model_io.LoadedModel) the active model of every tab, with its
+        ``evaluation`` on the current data if it has one already (a model just trained has)."""
         self.model = loaded
         self.model_unsaved = unsaved
+        self.evaluation = evaluation  # before telling anyone: no tab should see the old model's
         self.modelChanged.emit(loaded)
-        self.set_evaluation(None)
+        self.evaluationChanged.emit(evaluation)
 
     def missing_to_run(self) -> str | None:
         """What is missing before a model can be trained or scored, in plain words; None if nothing."""

@@ -684,9 +684,8 @@ class TrainTab(QWidget):
         self.logView.appendPlainText(summary + (f" ({outcome.samples_per_second:,.0f} images/s)"
                                                 if outcome.samples_per_second else ""))
         self._end_run()
-        self.session.set_model(loaded, unsaved=True)
-        if same_data:
-            self.session.set_evaluation(evaluation)
+        # With its evaluation in the same step: the Results tab, if on screen, would score it again.
+        self.session.set_model(loaded, unsaved=True, evaluation=evaluation if same_data else None)
         self.session.statusMessage.emit(f"Training {headline[0].lower()}{headline[1:]}. The new model is active in "
                                         "every tab; save it with File > Save model.")
         self.trainingEnded.emit(outcome.status)

@@ -212,3 +212,22 @@ def test_an_unscored_model_is_scored_when_the_tab_is_looked_at_once(qtbot, monke
     wait_for_tasks()
     assert errors == ["Evaluation failed"] and session.evaluation is None
     assert tab.evaluate_button.isEnabled()  # pressing it tries again
+
+
+def test_a_model_that_comes_with_its_evaluation_is_not_scored_again(qtbot):
+    """A model just trained arrives with its evaluation (the training worker scored it): the
+    Results tab, on screen, shows that one rather than scoring the model a second time."""
+    from core.model_io import build_model, check_model
+    from core.spec import small_cnn
+
+    session = Session()
+    dataset = small_dataset(n_train=10, n_test=64)
+    session.set_dataset(dataset)
+    session.set_tensorflow_ready()
+    tab = ResultsTab(session)
+    qtbot.addWidget(tab)
+    tab.show()
+    evaluation = fake_evaluation(dataset.y_test)
+    session.set_model(check_model(build_model(small_cnn())), unsaved=True, evaluation=evaluation)
+    assert not tab.evaluating and session.evaluation is evaluation
+    assert tab.accuracy_label.text() == format_percent(evaluation.accuracy)
