@@ -219,7 +219,7 @@ def _checked_split(
     """Validate one split (images and their labels) and return both as uint8.
 
     An empty training split is allowed where a file is only for scoring (the "my digits"
-    collection is saved with empty x_train/y_train); an empty test split never is."""
+    collection is saved with empty x_train/y_train); an empty test split only where asked."""
     if len(images) == 0 and not allow_empty:
         raise DataError(f"{where}: {image_name} is empty.")
     images = _as_uint8_images(images, where, image_name)
@@ -254,17 +254,19 @@ def _read_magic(path: Path, size: int) -> bytes:
 # --------------------------------------------------------------------------------------------
 
 
-def load_npz(path: PathLike) -> Dataset:
+def load_npz(path: PathLike, *, allow_empty_test: bool = False) -> Dataset:
     """Load a Keras-style MNIST ``.npz`` holding ``x_train``, ``y_train``, ``x_test``, ``y_test``.
 
     Loaded with ``allow_pickle=False``: a file holding Python objects is refused, never run.
+    ``allow_empty_test``: an empty test split is fine (a "my digits" collection with none yet).
     """
     path = _existing(path, "MNIST .npz file")
     _check_is_zip(path)
     arrays = _read_npz_arrays(path)
     train = _checked_split(arrays["x_train"], arrays["y_train"], str(path), "x_train", "y_train",
                            allow_empty=True)
-    test = _checked_split(arrays["x_test"], arrays["y_test"], str(path), "x_test", "y_test")
+    test = _checked_split(arrays["x_test"], arrays["y_test"], str(path), "x_test", "y_test",
+                          allow_empty=allow_empty_test)
     return Dataset(*train, *test, source=str(path))
 
 

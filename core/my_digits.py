@@ -23,11 +23,11 @@ from __future__ import annotations
 import os
 import sys  # noqa: F401  (tests read my_digits.sys.platform)
 import tempfile
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from core.data import load_npz
 from core.errors import DataError
 from core.paths import APP_FOLDER, app_data_folder, env_path
 
@@ -56,28 +56,17 @@ def load(path=None) -> tuple[np.ndarray, np.ndarray]:
     """The collection's ``(images, labels)``: uint8 (N, 28, 28) and uint8 (N,).
 
     A missing file is an empty collection.  A file that is not a readable collection raises
-    :class:`DataError` naming it (it is never loaded with pickle).
+    :class:`DataError` naming it (read by core.data's MNIST reader, never with pickle).
     """
     path = _resolve(path)
     if not path.exists():
         return _empty()
-    if path.is_dir():
-        raise DataError(f"{path}: is a folder, not a my-digits .npz file.")
-    if not zipfile.is_zipfile(path):
-        raise DataError(f"{path}: is not a my-digits .npz file (not a zip archive). It was left as it "
-                        "is; move it away to start a new collection.")
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            if "x_test" not in npz.files or "y_test" not in npz.files:
-                raise DataError(f"{path}: not a my-digits file (it holds no x_test / y_test arrays; "
-                                f"found: {', '.join(npz.files) or 'nothing'}).")
-            images, labels = npz["x_test"], npz["y_test"]
-    except DataError:
-        raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as error:
-        raise DataError(f"{path}: the my-digits file is damaged and cannot be read ({error}). "
-                        "It was left as it is; move it away to start a new collection.") from None
-    return _checked(images, labels, str(path))
+        collection = load_npz(path, allow_empty_test=True)
+    except DataError as error:
+        raise DataError(f"{error} The my-digits file was left as it is; move it away to start a new "
+                        "collection.") from None
+    return collection.x_test, collection.y_test
 
 
 def _checked(images, labels, where: str) -> tuple[np.ndarray, np.ndarray]:

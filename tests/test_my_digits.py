@@ -90,6 +90,9 @@ def test_remove(tmp_path):
     assert my_digits.load(path)[1].tolist() == [0, 2]
     with pytest.raises(DataError, match="no digit number 5"):
         my_digits.remove(5, path)
+    assert my_digits.remove([0, 1], path) == 0  # every digit removed: an empty collection, still readable
+    images, labels = my_digits.load(path)
+    assert images.shape == (0, 28, 28) and labels.shape == (0,) and path.exists()
 
 
 def test_a_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
