@@ -43,7 +43,7 @@ OBJECT_KEYS = {
     "testAccuracyLabel": "accuracy", "testLossLabel": "loss", "evaluateButton": "test_set",
     "confusionMatrix": "confusion_matrix", "perClassAccuracyChart": "per_class",
     # Runs tab
-    "runsTable": "runs", "runDetails": "runs", "compareButton": "cnn_vs_regular",
+    "runsTable": "runs", "runDetails": "runs", "compareButton": "cnn_vs_regular", "runsCompareButton": "cnn_vs_regular",
     "compareLabel": "cnn_vs_regular", "compareProgress": "cnn_vs_regular",
     # Data tab
     "sampleBrowser": "dataset", "splitComboBox": "test_set", "digitFilterComboBox": "dataset",

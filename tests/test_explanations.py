@@ -91,6 +91,11 @@ def test_panel_shows_the_entry_of_the_hovered_control(window, qtbot, monkeypatch
     hover(monkeypatch, dock, label)
     assert panel.title_label.text() == "Batch"
 
+    # The Compare button explains the comparison in both tabs that have one.
+    for button in (window.train_tab.compareButton, window.runs_tab.compareButton):
+        hover(monkeypatch, dock, button)
+        assert panel.title_label.text() == "A CNN against a regular network", button.objectName()
+
     # A control with only a tooltip: its name and its tooltip.
     hover(monkeypatch, dock, window.draw_tab.paste_button)
     assert panel.title_label.text() == "Paste" and "clipboard" in panel.text_label.text()
