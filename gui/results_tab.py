@@ -60,12 +60,11 @@ class ResultsTab(QWidget):
         in the background), so that looking at Results shows results. Each model and data set is
         tried once this way: a model that fails to score is not retried every time the tab shows."""
         s = self.session
-        pair = (s.model, s.dataset)
         if not self.isVisible() or s.evaluation is not None or not self.can_evaluate():
             return
-        if self._auto_scored is not None and all(a is b for a, b in zip(pair, self._auto_scored)):
+        if self._auto_scored and self._auto_scored[0] is s.model and self._auto_scored[1] is s.dataset:
             return
-        self._auto_scored = pair
+        self._auto_scored = (s.model, s.dataset)
         self.evaluate()
 
     # Construction ------------------------------------------------------------------------

@@ -118,22 +118,33 @@ class PaintCounter(QObject):
         return False
 
 
+def shown_on_tab(window, qtbot, tab_name: str):
+    """A 1280x820 window on screen with ``tab_name`` (e.g. "train_tab") current; returns both."""
+    win = window(load_defaults=False)
+    win.resize(1280, 820)
+    win.show()
+    qtbot.waitExposed(win)
+    tab = getattr(win, tab_name)
+    win.tabs.setCurrentWidget(tab)
+    return win, tab
+
+
+def settle() -> None:
+    """Let posted layout requests climb to the window (one level per pass of the event loop)."""
+    for _ in range(20):
+        QApplication.processEvents()
+
+
 def test_ticking_training_progress_repaints_only_itself(window, qtbot):
     """The speed, elapsed and time-left labels change four times a second while training; that
     must not make Qt redo the window's layout and repaint the plots, the layer table and the
     network diagram each time: Qt's tab widget repaints its whole page on any layout request, and
     that slowed training through the window by several percent."""
-    win = window(load_defaults=False)
-    win.resize(1280, 820)
-    win.show()
-    qtbot.waitExposed(win)
-    tab = win.train_tab
-    win.tabs.setCurrentWidget(tab)
+    _, tab = shown_on_tab(window, qtbot, "train_tab")
     plan = TrainingPlan(small_cnn(), 3200, 0, 100, 2, 1000)
     tab.progress.preparing()
     tab.progress.start(plan)
-    for _ in range(20):  # the plan's new bar ranges relayout the window once, a level per pass
-        QApplication.processEvents()
+    settle()  # the plan's new bar ranges relayout the window once
     elsewhere = (tab.network_diagram, tab.layer_editor, tab.plots.lossPlot, tab.logView)
     counter = PaintCounter((tab.progress.speedLabel, tab.progress.elapsedLabel, *elsewhere))
     texts = set()
@@ -151,14 +162,8 @@ def test_ticking_training_progress_repaints_only_itself(window, qtbot):
 def test_a_new_prediction_repaints_the_labels_not_the_drawing_pad(window, qtbot):
     """Each live prediction changes the Draw tab's labels; Qt's tab widget would answer that by
     repainting the whole tab (the pad, the bars, the feature maps) several times a second."""
-    win = window(load_defaults=False)
-    win.resize(1280, 820)
-    win.show()
-    qtbot.waitExposed(win)
-    tab = win.draw_tab
-    win.tabs.setCurrentWidget(tab)
-    for _ in range(20):
-        QApplication.processEvents()
+    win, tab = shown_on_tab(window, qtbot, "draw_tab")
+    settle()
     counter = PaintCounter((tab.confidence_label, tab.pad, tab.feature_maps))
     for step in range(10):
         tab.confidence_label.setText(f"<b>{90 + step}.5 %</b> sure")
